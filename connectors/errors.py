@@ -84,6 +84,27 @@ class ConnectorRequestError(ConnectorError):
     """The outside system rejected the request as invalid (another 4xx: 400, 409, 415, 422…)."""
 
 
+def error_for_status(
+    connector: str,
+    url: str,
+    status: int,
+    response: requests.Response | None = None,
+    *,
+    retry_after: float | None = None,
+) -> ConnectorError:
+    """Translate an HTTP error status into the tree: 401/403 auth, 404/410 not found, 429, 5xx, other 4xx."""
+    if status == 429:
+        return RateLimited(connector, url, "too many requests", response=response, retry_after=retry_after)
+    kind: type[ConnectorError] = ConnectorRequestError
+    if status in (401, 403):
+        kind = ConnectorAuthError
+    elif status in (404, 410):
+        kind = ConnectorNotFound
+    elif status >= 500:
+        kind = ConnectorUnavailable
+    return kind(connector, url, f"HTTP {status}", status=status, response=response)
+
+
 __all__ = [
     "ConnectorAuthError",
     "ConnectorBadResponse",
@@ -92,4 +113,5 @@ __all__ = [
     "ConnectorRequestError",
     "ConnectorUnavailable",
     "RateLimited",
+    "error_for_status",
 ]
