@@ -75,7 +75,7 @@ def canonicalize_plain(document: Mapping[str, Any], loader: OfflineLoader | None
         raise _translate(err) from err
 
 
-class _MemoProcessor(_pyld.JsonLdProcessor):  # type: ignore[misc]
+class _MemoProcessor(_pyld.JsonLdProcessor):
     """pyld's processor with context processing memoized (see the module docstring)."""
 
     def __init__(
