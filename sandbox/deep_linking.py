@@ -1,0 +1,7 @@
+"""stub."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("deep_linking", __name__)
