@@ -196,12 +196,14 @@ class HttpConnector:
         slept, attempt = 0.0, 1
         while True:
             wait: float | None = None
+            cause: BaseException | None = None
             try:
                 result = self._send_once(method, url, idempotent=idempotent, **kwargs)
             except _NetworkFailure as failure:
                 if not failure.retryable:
                     raise failure.error from failure.__cause__
                 error: errors.ConnectorError = failure.error
+                cause = failure.__cause__
             else:
                 if not self.retry.should_retry_status(result.status, idempotent=idempotent):
                     return result
@@ -209,7 +211,7 @@ class HttpConnector:
                 wait = parse_retry_after(result.headers.get("Retry-After"), now=self._now)
             delay = wait if wait is not None else self.retry.backoff(attempt, self._rng)
             if attempt >= self.retry.max_attempts or slept + delay > self.retry.max_total_sleep:
-                raise error
+                raise error from cause
             self._sleep(delay)
             slept, attempt = slept + delay, attempt + 1
 

@@ -4,7 +4,8 @@ Implements the AGS 2.0 sections "Line item service" (container GET filtered by `
 ``resource_id``, ``tag``, ``limit`` and paged by ``Link``; POST; item GET/PUT/DELETE), "Result service"
 (``{lineitem}/results`` with ``user_id`` and ``limit``) and "Score publish service" (POST
 ``{lineitem}/scores``), with their media types. Sub-URLs are built by appending to the line item's *path*
-and keeping its query: Moodle's line item URLs carry ``?type_id=…``. Records: :mod:`connectors.lti_ags_records`.
+and keeping its query: Moodle's line item URLs carry ``?type_id=…``.
+Records: :mod:`connectors.lti_ags_records`.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Platform(StrEnum):
 
 
 def service_url(lineitem_url: str, leaf: str) -> str:
-    """``{lineitem}/scores`` or ``/results``: append to the path, keep the query (AGS result/score services)."""
+    """``{lineitem}/scores`` or ``/results``: append to the path and keep the query."""
     parts = urlsplit(lineitem_url)
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/" + leaf, fragment=""))
 

@@ -4,7 +4,8 @@ Field names and rules follow the AGS 2.0 sections "Line item service" (``id``, `
 ``label``, ``resourceId``, ``resourceLinkId``, ``tag``, ``startDateTime``, ``endDateTime``), "Result service"
 (``id``, ``scoreOf``, ``userId``, ``resultScore``, ``resultMaximum``, ``comment``) and "Score publish service"
 (``userId``, ``scoreGiven``, ``scoreMaximum`` required with ``scoreGiven``, ``activityProgress``,
-``gradingProgress``, ``timestamp`` with time zone, ``comment``). Canvas's extension ``https://canvas.instructure.com/lti/submission`` (Canvas Score
+``gradingProgress``, ``timestamp`` with time zone, ``comment``).
+Canvas's extension ``https://canvas.instructure.com/lti/submission`` (Canvas Score
 API: ``new_submission``, ``submission_type``, ``submission_data``, ``submitted_at``) is a separate record so
 that it is sent to Canvas only.
 """
