@@ -102,12 +102,10 @@ class HttpConnector:
         self.max_pages = max_pages or self.MAX_PAGES
         self.max_page_bytes = max_page_bytes or self.MAX_BODY_BYTES
 
-    # -- hooks -----------------------------------------------------------------------------------------
     def authorize(self, send: Callable[[Mapping[str, str]], T]) -> T:
         """Call ``send`` with the authentication headers; override to add tokens (and refresh on 401)."""
         return send({})
 
-    # -- requests --------------------------------------------------------------------------------------
     def request(
         self,
         method: str,
@@ -176,7 +174,6 @@ class HttpConnector:
 
         return walk_pages(fetch, url, params=params, max_pages=self.max_pages, fail=self.bad_response)
 
-    # -- errors ----------------------------------------------------------------------------------------
     def bad_response(
         self, url: str, message: str, result: HttpResult | None = None
     ) -> errors.ConnectorBadResponse:
@@ -191,7 +188,6 @@ class HttpConnector:
         return errors.error_for_status(self.name, result.url, result.status, result.response,
                                        retry_after=retry_after)
 
-    # -- transport -------------------------------------------------------------------------------------
     def _send(self, method: str, url: str, *, idempotent: bool, **kwargs: Any) -> HttpResult:
         slept, attempt = 0.0, 1
         while True:
@@ -222,6 +218,8 @@ class HttpConnector:
             response = self.session.request(method, url, stream=True, **kwargs)
             with response:
                 body = self._read_body(response, max_bytes)
+            # Streaming bounds the size; keeping the bytes lets callers use response.json()/.text as usual.
+            response._content = body
         except requests.ConnectTimeout as err:  # never reached the server: always safe to repeat
             raise _NetworkFailure(self._unavailable(url, "connect timeout"), retryable=True) from err
         except requests.Timeout as err:

@@ -62,7 +62,10 @@ def mocked() -> Iterator[responses.RequestsMock]:
 def token_client(signer: PemSigner, clock: FakeClock) -> AccessTokenClient:
     return AccessTokenClient(
         TokenEndpoint(issuer=ISSUER, client_id="10000000000001", token_url=TOKEN_URL),
-        signer, clock=clock, sleep=clock.sleep, now=clock.utc,
+        signer,
+        clock=clock,
+        sleep=clock.sleep,
+        now=clock.utc,
     )
 
 

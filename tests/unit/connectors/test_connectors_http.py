@@ -59,7 +59,9 @@ def test_backoff_is_full_jitter_within_the_cap(mocked: responses.RequestsMock, c
     assert [s <= c for s, c in zip(clock.sleeps, [1.0, 2.0, 3.0], strict=True)] == [True] * 3
 
 
-def test_attempt_budget_exhausted_raises_rate_limited(mocked: responses.RequestsMock, clock: FakeClock) -> None:
+def test_attempt_budget_exhausted_raises_rate_limited(
+    mocked: responses.RequestsMock, clock: FakeClock
+) -> None:
     mocked.get(URL, status=429, headers={"Retry-After": "1"})
     with pytest.raises(errors.RateLimited) as caught:
         connector(clock, retry=RetryPolicy(max_attempts=3)).request("GET", URL)
@@ -143,7 +145,9 @@ def test_unusable_bodies_are_bad_responses(
         connector(clock).request_json("GET", URL, accept="application/vnd.example+json")
 
 
-def test_vendor_media_type_and_plain_json_are_accepted(mocked: responses.RequestsMock, clock: FakeClock) -> None:
+def test_vendor_media_type_and_plain_json_are_accepted(
+    mocked: responses.RequestsMock, clock: FakeClock
+) -> None:
     mocked.get(URL, body=b"[1]", content_type="application/vnd.example+json; charset=utf-8")
     mocked.get(URL, body=b"[2]", content_type="application/json")
     http = connector(clock)
@@ -151,7 +155,9 @@ def test_vendor_media_type_and_plain_json_are_accepted(mocked: responses.Request
     assert http.request_json("GET", URL, accept="application/vnd.example+json")[0] == [2]
 
 
-def test_oversized_body_is_refused_without_keeping_it(mocked: responses.RequestsMock, clock: FakeClock) -> None:
+def test_oversized_body_is_refused_without_keeping_it(
+    mocked: responses.RequestsMock, clock: FakeClock
+) -> None:
     mocked.get(URL, body=b"[" + b"1," * 5000 + b"1]", content_type="application/json")
     with pytest.raises(errors.ConnectorBadResponse, match="larger than"):
         connector(clock).request("GET", URL, max_bytes=1000)

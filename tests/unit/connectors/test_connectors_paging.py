@@ -17,13 +17,18 @@ BASE = "https://canvas.example.edu/api/lti/courses/7/line_items"
     ("header", "expected"),
     [
         ('<https://x/a?Page=2>; rel="next"', {"next": "https://x/a?Page=2"}),
-        ('<https://x/a?p=1>; rel="first", <https://x/a?p=3>; REL=Next', {"first": "https://x/a?p=1",
-                                                                         "next": "https://x/a?p=3"}),
+        (
+            '<https://x/a?p=1>; rel="first", <https://x/a?p=3>; REL=Next',
+            {"first": "https://x/a?p=1", "next": "https://x/a?p=3"},
+        ),
         ('<https://x/a?p=2,3>; rel="next prev"', {"next": "https://x/a?p=2,3", "prev": "https://x/a?p=2,3"}),
         ("</other?Cursor=AbC>; rel=differences", {"differences": "https://x/other?Cursor=AbC"}),
         # Moodle gradebookservices: typographic quotes and an HTML-escaped query.
         ("<https://m/l?limit=2&amp;from=2>; rel=\u201cnext\u201d", {"next": "https://m/l?limit=2&from=2"}),
-        ("<https://m/l?from=2>; rel=\u00e2\u0080\u009cnext\u00e2\u0080\u009d", {"next": "https://m/l?from=2"}),
+        (
+            "<https://m/l?from=2>; rel=\u00e2\u0080\u009cnext\u00e2\u0080\u009d",
+            {"next": "https://m/l?from=2"},
+        ),
         ('<https://x/a>; title="no rel"', {}),
         (None, {}),
     ],
@@ -57,8 +62,11 @@ def test_a_repeating_next_link_is_a_loop(mocked: responses.RequestsMock, clock: 
 
 def test_page_count_is_capped(mocked: responses.RequestsMock, clock: FakeClock) -> None:
     for number in range(1, 6):
-        mocked.get(f"{BASE}?page={number}", json=[number],
-                   headers={"Link": f'<{BASE}?page={number + 1}>; rel="next"'})
+        mocked.get(
+            f"{BASE}?page={number}",
+            json=[number],
+            headers={"Link": f'<{BASE}?page={number + 1}>; rel="next"'},
+        )
     http = HttpConnector(sleep=clock.sleep, max_pages=3)
     with pytest.raises(errors.ConnectorBadResponse, match="more than 3 pages") as caught:
         list(http.iter_pages(f"{BASE}?page=1", accept="application/json"))
@@ -89,5 +97,8 @@ def test_first_request_params_are_not_repeated_on_next_pages(
     mocked.get(f"{BASE}?limit=1", json=[1], headers={"Link": f'<{page2}>; rel="next"'})
     mocked.get(page2, json=[2])
     http = HttpConnector(sleep=clock.sleep)
-    assert [p.data for p in http.iter_pages(BASE, accept="application/json", params={"limit": "1"})] == [[1], [2]]
+    assert [p.data for p in http.iter_pages(BASE, accept="application/json", params={"limit": "1"})] == [
+        [1],
+        [2],
+    ]
     assert mocked.calls[1].request.url == page2
