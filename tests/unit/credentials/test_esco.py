@@ -24,15 +24,19 @@ def test_search_finds_preferred_label_matches_first() -> None:
     hits = esco.search("critically think")
     assert hits[0].label() == "think critically"
     assert {s.label() for s in esco.search("critical")[:2]} == {
-        "think critically", "critically evaluate information and its sources"}
+        "think critically",
+        "critically evaluate information and its sources",
+    }
     assert esco.get("http://data.europa.eu/esco/skill/7dd94ad3-13d6-43fe-8b94-51fcbf67ced9") == hits[0]
 
 
 def test_search_uses_alternative_labels_and_is_case_and_accent_insensitive() -> None:
     labels = [s.label() for s in esco.search("TEAM-working")]
     assert "work in teams" in labels
-    assert [s.label() for s in esco.search("Dígital content")][:2] == ["create digital content",
-                                                                       "develop digital content"]
+    assert [s.label() for s in esco.search("Dígital content")][:2] == [
+        "create digital content",
+        "develop digital content",
+    ]
 
 
 def test_search_falls_back_to_english_and_respects_limit() -> None:

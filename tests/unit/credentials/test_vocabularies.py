@@ -26,8 +26,14 @@ def test_every_annex_term_has_labels_in_four_languages(member: object) -> None:
 
 
 def test_every_enum_member_has_a_term() -> None:
-    for enum in (v.AssessmentType, v.Participation, v.QualityAssurance, v.Supervision, v.LearningSetting,
-                 v.Stackability):
+    for enum in (
+        v.AssessmentType,
+        v.Participation,
+        v.QualityAssurance,
+        v.Supervision,
+        v.LearningSetting,
+        v.Stackability,
+    ):
         for member in enum:
             assert v.term(member).code == member.value
 
