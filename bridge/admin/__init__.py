@@ -1,0 +1,1 @@
+"""Tool-administration screens (platform registrations, keys)."""

@@ -1,0 +1,1 @@
+"""Instructor screens, inside the LTI launch (instructor roles only)."""

@@ -1,0 +1,1 @@
+"""Learner screens, inside the LTI launch."""

@@ -1,0 +1,21 @@
+"""SQLAlchemy 2.0 typed models, one module per domain. Importing this package registers every table."""
+
+from bridge.models.base import Base
+from bridge.models.courses import Course, LmsUser, Membership, ResourceLink
+from bridge.models.keys import ToolKey
+from bridge.models.launch import CacheEntry, LaunchSession
+from bridge.models.tenancy import Deployment, DynamicRegistrationAttempt, Registration
+
+__all__ = [
+    "Base",
+    "CacheEntry",
+    "Course",
+    "Deployment",
+    "DynamicRegistrationAttempt",
+    "LaunchSession",
+    "LmsUser",
+    "Membership",
+    "Registration",
+    "ResourceLink",
+    "ToolKey",
+]

@@ -1,0 +1,31 @@
+"""Running the app under gunicorn from ``bridge serve`` (the Dockerfile runs the same)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            if value is not None:
+                self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, certfile: str | None = None,
+                 keyfile: str | None = None) -> None:
+    options = {"bind": f"{host}:{port}", "workers": workers, "certfile": certfile, "keyfile": keyfile,
+               "accesslog": "-", "timeout": 60, "forwarded_allow_ips": "*" if app.config["PROXY_FIX"] else None,
+               "post_fork": lambda _server, _worker: app.extensions["bridge"].db.engine.dispose()}
+    _Gunicorn(app, options).run()

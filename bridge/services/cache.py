@@ -1,0 +1,76 @@
+"""A small key-value store with expiry on the database (Redis replaces it when configured).
+
+Used for OIDC login state and nonces (single use: ``take`` deletes atomically), platform JWKS fetch marks
+and, later, service access tokens — all of which must be shared between workers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bridge.models import CacheEntry
+from bridge.models.base import utcnow
+
+
+class KeyValueStore(Protocol):
+    def get(self, key: str) -> Any | None: ...
+    def set(self, key: str, value: Any, ttl: int) -> None: ...
+    def take(self, key: str) -> Any | None: ...
+    def delete(self, key: str) -> None: ...
+
+
+class DbKeyValueStore:
+    """KeyValueStore over the ``cache_entries`` table; each call commits its own short transaction."""
+
+    def __init__(self, session: Session, *, now: datetime | None = None) -> None:
+        self.session = session
+        self._now = now
+
+    def _clock(self) -> datetime:
+        return self._now or utcnow()
+
+    def get(self, key: str) -> Any | None:
+        row = self.session.get(CacheEntry, key)
+        if row is None or row.expires_at <= self._clock():
+            return None
+        return row.value.get("v")
+
+    def set(self, key: str, value: Any, ttl: int) -> None:
+        expires = self._clock() + timedelta(seconds=ttl)
+        row = self.session.get(CacheEntry, key)
+        if row is None:
+            self.session.add(CacheEntry(key=key, value={"v": value}, expires_at=expires))
+        else:
+            row.value, row.expires_at = {"v": value}, expires
+        try:
+            self.session.commit()
+        except IntegrityError:
+            # Another worker wrote the same key first; last writer wins.
+            self.session.rollback()
+            self.session.merge(CacheEntry(key=key, value={"v": value}, expires_at=expires))
+            self.session.commit()
+
+    def take(self, key: str) -> Any | None:
+        """Return the value and delete it, atomically: only one caller ever gets a given value."""
+        row = self.session.execute(select(CacheEntry.value, CacheEntry.expires_at).where(CacheEntry.key == key)).first()
+        if row is None:
+            return None
+        deleted = self.session.execute(delete(CacheEntry).where(CacheEntry.key == key)).rowcount  # type: ignore[attr-defined]
+        self.session.commit()
+        if deleted != 1 or row.expires_at <= self._clock():
+            return None
+        return row.value.get("v")
+
+    def delete(self, key: str) -> None:
+        self.session.execute(delete(CacheEntry).where(CacheEntry.key == key))
+        self.session.commit()
+
+    def purge_expired(self) -> int:
+        count = self.session.execute(delete(CacheEntry).where(CacheEntry.expires_at <= self._clock())).rowcount  # type: ignore[attr-defined]
+        self.session.commit()
+        return int(count or 0)

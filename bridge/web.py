@@ -1,0 +1,113 @@
+"""Web wiring: per-request database session, shared collaborators, security headers, error pages, blueprints.
+
+Views get their collaborators from here (``db_session()``, ``bridge_services()``) and hand them to
+services as arguments; nothing below the views reads Flask globals.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from flask import Flask, current_app, g, render_template, request
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+from bridge.db import Database
+from bridge.services import keys as key_service
+from bridge.services.cache import DbKeyValueStore
+from bridge.services.secrets_box import SecretBox
+from connectors.http import make_session
+
+log = logging.getLogger("bridge")
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeServices:
+    db: Database
+    box: SecretBox
+    http: requests.Session
+
+
+def init_app(app: Flask) -> None:
+    logging.basicConfig(level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    if app.config["PROXY_FIX"]:
+        n = int(app.config["PROXY_FIX"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n)  # type: ignore[method-assign]
+    db = Database(app.config["DATABASE_URL"])
+    if app.config.get("AUTO_MIGRATE", True):
+        db.upgrade()
+    services = BridgeServices(
+        db=db,
+        box=SecretBox.from_config(app.config["SECRET_KEY"], app.config.get("KEY_FILE")),
+        http=make_session(user_agent=app.config["USER_AGENT"], timeout=float(app.config["HTTP_TIMEOUT"])),
+    )
+    app.extensions["bridge"] = services
+    with db.session() as session:
+        key_service.ensure_active_key(session, services.box, size=int(app.config["KEY_SIZE"]))
+    app.teardown_appcontext(_close_session)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _http_error)
+    _register_blueprints(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from bridge.admin.views import bp as admin_bp
+    from bridge.health import bp as health_bp
+    from bridge.instructor.views import bp as instructor_bp
+    from bridge.learner.views import bp as learner_bp
+    from bridge.lti.views import bp as lti_bp
+
+    for bp in (health_bp, lti_bp, instructor_bp, learner_bp, admin_bp):
+        app.register_blueprint(bp)
+
+
+def bridge_services() -> BridgeServices:
+    services: BridgeServices = current_app.extensions["bridge"]
+    return services
+
+
+def db_session() -> Session:
+    if "db_session" not in g:
+        g.db_session = bridge_services().db.sessionmaker()
+    session: Session = g.db_session
+    return session
+
+
+def kv_store() -> DbKeyValueStore:
+    return DbKeyValueStore(db_session())
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.rollback()
+        session.close()
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    # LTI pages are framed by the LMS; pages that must never be framed set their own frame-ancestors.
+    response.headers.setdefault("Content-Security-Policy", "default-src 'self'; script-src 'self'; "
+                                "style-src 'self'; img-src 'self' data:; form-action *; base-uri 'none'")
+    return response
+
+
+def _http_error(err: HTTPException) -> Any:
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        return {"error": err.name, "message": err.description}, err.code or 500
+    return render_template("error.html", title=err.name, message=err.description, hint=""), err.code or 500
+
+
+def set_cookie(response: Response, name: str, value: str, max_age: int | None) -> None:
+    """Cookies for framed LTI use: SameSite=None; Secure; Partitioned over TLS, Lax over plain HTTP (demo)."""
+    if request.is_secure:
+        response.set_cookie(name, value, max_age=max_age, path="/", secure=True, httponly=True, samesite="None",
+                            partitioned=True)
+    else:
+        response.set_cookie(name, value, max_age=max_age, path="/", httponly=True, samesite="Lax")
