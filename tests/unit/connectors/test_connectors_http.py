@@ -59,9 +59,7 @@ def test_backoff_is_full_jitter_within_the_cap(mocked: responses.RequestsMock, c
     assert [s <= c for s, c in zip(clock.sleeps, [1.0, 2.0, 3.0], strict=True)] == [True] * 3
 
 
-def test_attempt_budget_exhausted_raises_rate_limited(
-    mocked: responses.RequestsMock, clock: FakeClock
-) -> None:
+def test_attempt_budget_exhausted_raises_rate_limited(mocked: responses.RequestsMock, clock: FakeClock) -> None:
     mocked.get(URL, status=429, headers={"Retry-After": "1"})
     with pytest.raises(errors.RateLimited) as caught:
         connector(clock, retry=RetryPolicy(max_attempts=3)).request("GET", URL)
@@ -70,9 +68,7 @@ def test_attempt_budget_exhausted_raises_rate_limited(
     assert isinstance(caught.value, errors.ConnectorUnavailable)
 
 
-def test_retry_after_beyond_sleep_budget_gives_up_at_once(
-    mocked: responses.RequestsMock, clock: FakeClock
-) -> None:
+def test_retry_after_beyond_sleep_budget_gives_up_at_once(mocked: responses.RequestsMock, clock: FakeClock) -> None:
     mocked.get(URL, status=503, headers={"Retry-After": "3600"})
     with pytest.raises(errors.ConnectorUnavailable) as caught:
         connector(clock, retry=RetryPolicy(max_total_sleep=30)).request("GET", URL)
@@ -88,9 +84,7 @@ def test_post_is_not_repeated_after_a_gateway_error(mocked: responses.RequestsMo
     assert len(mocked.calls) == 1
 
 
-def test_connection_errors_are_retried_then_translated(
-    mocked: responses.RequestsMock, clock: FakeClock
-) -> None:
+def test_connection_errors_are_retried_then_translated(mocked: responses.RequestsMock, clock: FakeClock) -> None:
     mocked.get(URL, body=requests.ConnectionError("reset"))
     with pytest.raises(errors.ConnectorUnavailable) as caught:
         connector(clock, retry=RetryPolicy(max_attempts=2)).request("GET", URL)
@@ -145,9 +139,7 @@ def test_unusable_bodies_are_bad_responses(
         connector(clock).request_json("GET", URL, accept="application/vnd.example+json")
 
 
-def test_vendor_media_type_and_plain_json_are_accepted(
-    mocked: responses.RequestsMock, clock: FakeClock
-) -> None:
+def test_vendor_media_type_and_plain_json_are_accepted(mocked: responses.RequestsMock, clock: FakeClock) -> None:
     mocked.get(URL, body=b"[1]", content_type="application/vnd.example+json; charset=utf-8")
     mocked.get(URL, body=b"[2]", content_type="application/json")
     http = connector(clock)
@@ -155,9 +147,7 @@ def test_vendor_media_type_and_plain_json_are_accepted(
     assert http.request_json("GET", URL, accept="application/vnd.example+json")[0] == [2]
 
 
-def test_oversized_body_is_refused_without_keeping_it(
-    mocked: responses.RequestsMock, clock: FakeClock
-) -> None:
+def test_oversized_body_is_refused_without_keeping_it(mocked: responses.RequestsMock, clock: FakeClock) -> None:
     mocked.get(URL, body=b"[" + b"1," * 5000 + b"1]", content_type="application/json")
     with pytest.raises(errors.ConnectorBadResponse, match="larger than"):
         connector(clock).request("GET", URL, max_bytes=1000)

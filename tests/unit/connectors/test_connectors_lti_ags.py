@@ -90,9 +90,7 @@ def test_canvas_line_items_are_listed_across_pages(
     mocked.get(page2, json=[{**CANVAS_ITEM, "id": f"{CANVAS_ITEMS}/3"}], headers=CONTAINER)
     items = ags(token_client, clock).list_line_items(CANVAS_ITEMS, resource_link_id="7b7b6e2b-link")
     assert [item.id for item in items] == [f"{CANVAS_ITEMS}/2", f"{CANVAS_ITEMS}/3"]
-    assert items[0] == LineItem(
-        f"{CANVAS_ITEMS}/2", 50.0, "Chapter 1 quiz", "chapter-1", "7b7b6e2b-link", "quiz"
-    )
+    assert items[0] == LineItem(f"{CANVAS_ITEMS}/2", 50.0, "Chapter 1 quiz", "chapter-1", "7b7b6e2b-link", "quiz")
     first = mocked.calls[1].request
     assert first.headers["Accept"] == LINEITEM_CONTAINER
     assert first.headers["Authorization"] == "Bearer service-token"
@@ -205,16 +203,12 @@ def test_find_or_create_creates_when_the_platform_ignored_the_filter(
     assert json.loads(post.body) == {"scoreMaximum": 50, "label": "Chapter 2", "resourceId": "chapter-2"}
 
 
-def test_find_or_create_without_criteria_is_refused(
-    token_client: AccessTokenClient, clock: FakeClock
-) -> None:
+def test_find_or_create_without_criteria_is_refused(token_client: AccessTokenClient, clock: FakeClock) -> None:
     with pytest.raises(ValueError, match="match on"):
         ags(token_client, clock).find_or_create_line_item(CANVAS_ITEMS, LineItem(None, 10, "x"))
 
 
-def test_update_and_delete(
-    mocked: responses.RequestsMock, token_client: AccessTokenClient, clock: FakeClock
-) -> None:
+def test_update_and_delete(mocked: responses.RequestsMock, token_client: AccessTokenClient, clock: FakeClock) -> None:
     url = f"{CANVAS_ITEMS}/2"
     mocked.put(url, json={**CANVAS_ITEM, "label": "Renamed"}, headers={"Content-Type": LINEITEM})
     mocked.delete(url, status=204)

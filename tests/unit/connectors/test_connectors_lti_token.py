@@ -114,9 +114,7 @@ def test_cache_key_separates_scopes_and_clients(
     assert one.get_token([LINEITEM, SCORE]).value == "b"  # same scope set, any order
 
 
-def test_concurrent_callers_share_one_fetch(
-    mocked: responses.RequestsMock, token_client: AccessTokenClient
-) -> None:
+def test_concurrent_callers_share_one_fetch(mocked: responses.RequestsMock, token_client: AccessTokenClient) -> None:
     def slow_grant(request: object) -> tuple[int, dict[str, str], str]:
         time.sleep(0.05)  # hold the token endpoint so that the other threads pile up behind the lock
         return 200, {"Content-Type": "application/json"}, '{"access_token": "shared", "expires_in": 3600}'
@@ -170,9 +168,7 @@ def test_a_second_401_is_raised_not_retried_forever(
     assert calls == ["t1", "t2"]
 
 
-def test_a_403_is_not_a_reason_to_refresh(
-    mocked: responses.RequestsMock, token_client: AccessTokenClient
-) -> None:
+def test_a_403_is_not_a_reason_to_refresh(mocked: responses.RequestsMock, token_client: AccessTokenClient) -> None:
     grant_tokens(mocked, "t1", "t2")
 
     def forbidden(token: str) -> None:

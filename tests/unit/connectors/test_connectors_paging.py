@@ -73,9 +73,7 @@ def test_page_count_is_capped(mocked: responses.RequestsMock, clock: FakeClock) 
     assert caught.value.url == f"{BASE}?page=4"
 
 
-def test_a_huge_page_fails_and_names_the_page_to_resume_from(
-    mocked: responses.RequestsMock, clock: FakeClock
-) -> None:
+def test_a_huge_page_fails_and_names_the_page_to_resume_from(mocked: responses.RequestsMock, clock: FakeClock) -> None:
     page2 = f"{BASE}?page=2"
     mocked.get(BASE, json=[1], headers={"Link": f'<{page2}>; rel="next"'})
     mocked.get(page2, json=list(range(10_000)))
@@ -90,9 +88,7 @@ def test_a_huge_page_fails_and_names_the_page_to_resume_from(
     assert resumed == [[2]]
 
 
-def test_first_request_params_are_not_repeated_on_next_pages(
-    mocked: responses.RequestsMock, clock: FakeClock
-) -> None:
+def test_first_request_params_are_not_repeated_on_next_pages(mocked: responses.RequestsMock, clock: FakeClock) -> None:
     page2 = f"{BASE}?limit=1&Cursor=B"
     mocked.get(f"{BASE}?limit=1", json=[1], headers={"Link": f'<{page2}>; rel="next"'})
     mocked.get(page2, json=[2])
