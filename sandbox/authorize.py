@@ -31,9 +31,7 @@ def _tool_and_redirect(platform: Platform, params: Mapping[str, str]) -> tuple[T
         raise ProtocolError("invalid_client", "unknown client_id: register the tool first")
     redirect_uri = params.get("redirect_uri", "")
     if redirect_uri not in tool.redirect_uris:
-        raise ProtocolError(
-            "invalid_request", f"redirect_uri {redirect_uri!r} is not registered for the tool"
-        )
+        raise ProtocolError("invalid_request", f"redirect_uri {redirect_uri!r} is not registered for the tool")
     return tool, redirect_uri
 
 
@@ -50,9 +48,7 @@ def _check(params: Mapping[str, str], platform: Platform, tool: Tool) -> Launch:
         raise ValueError("invalid_request", "nonce is required")
     launch = platform.find_launch(params.get("lti_message_hint", ""))
     if launch is None or launch.client_id != tool.client_id:
-        raise ValueError(
-            "invalid_request", "lti_message_hint does not match a launch started by this platform"
-        )
+        raise ValueError("invalid_request", "lti_message_hint does not match a launch started by this platform")
     if params.get("login_hint") not in platform.users or params.get("login_hint") != launch.user_id:
         raise ValueError("login_required", "login_hint does not name the user who started the launch")
     return launch

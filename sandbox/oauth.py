@@ -71,9 +71,7 @@ def token() -> ResponseReturnValue:
     if form.get("grant_type") != "client_credentials":
         raise ProtocolError("unsupported_grant_type", "grant_type must be client_credentials")
     if form.get("client_assertion_type") != JWT_BEARER or not form.get("client_assertion"):
-        raise ProtocolError(
-            "invalid_request", f"client_assertion_type must be {JWT_BEARER} with a client_assertion"
-        )
+        raise ProtocolError("invalid_request", f"client_assertion_type must be {JWT_BEARER} with a client_assertion")
     claims = _verify_assertion(p, form["client_assertion"])
     if not p.remember_assertion(str(claims["jti"]), float(claims["exp"])):
         raise ProtocolError("invalid_grant", "client_assertion jti was already used")

@@ -35,6 +35,7 @@ class Platform(Roster, Gradebook):
         self.page_size = page_size
         self.platform_storage = platform_storage
         self.allow_extra_credit = False
+        self.strict_deep_link_urls = True  # refuse query strings in deep-linked URLs, as Moodle does
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = "sandbox-" + secrets.token_hex(6)
         self.tool_keys = ToolKeys()
@@ -145,11 +146,7 @@ class Platform(Roster, Gradebook):
                 deployment_id=deployment_id or f"deployment-{len(self.tools) + 1}",
                 scopes=list(SUPPORTED_SCOPES if scopes is None else scopes),
                 messages=[{"type": "LtiResourceLinkRequest"}]
-                + (
-                    [{"type": "LtiDeepLinkingRequest", "target_link_uri": deep_link_url}]
-                    if deep_link_url
-                    else []
-                ),
+                + ([{"type": "LtiDeepLinkingRequest", "target_link_uri": deep_link_url}] if deep_link_url else []),
                 custom=dict(custom or {}),
                 deep_link_url=deep_link_url,
             )
@@ -159,9 +156,7 @@ class Platform(Roster, Gradebook):
     def create_launch(
         self, client_id: str, user_id: str, course_id: str, resource_link_id: str | None, message_type: str
     ) -> Launch:
-        launch = Launch(
-            secrets.token_urlsafe(16), client_id, user_id, course_id, resource_link_id, message_type
-        )
+        launch = Launch(secrets.token_urlsafe(16), client_id, user_id, course_id, resource_link_id, message_type)
         with self._lock:
             self.launches[launch.hint] = launch
         return launch

@@ -78,9 +78,7 @@ def launch_claims(
         claims[s.CLAIM_RESOURCE_LINK] = {"id": link.id, "title": link.title}
         claims[s.CLAIM_CUSTOM].update(link.custom)
     if message_type == s.DEEP_LINKING_REQUEST:
-        claims[s.CLAIM_DL_SETTINGS] = deep_linking_settings(
-            platform, client_id, user_id, course_id, deep_link_data
-        )
+        claims[s.CLAIM_DL_SETTINGS] = deep_linking_settings(platform, client_id, user_id, course_id, deep_link_data)
     if tool is not None and course_id is not None:
         claims.update(service_claims(platform, client_id, course_id, resource_link_id))
     return claims
@@ -121,9 +119,7 @@ def deep_linking_settings(
     }
 
 
-def service_claims(
-    platform: Platform, client_id: str, course_id: str, resource_link_id: str | None
-) -> dict[str, Any]:
+def service_claims(platform: Platform, client_id: str, course_id: str, resource_link_id: str | None) -> dict[str, Any]:
     """AGS and NRPS endpoint claims, only for the scopes the tool was granted."""
     granted = set(platform.tools[client_id].scopes)
     claims: dict[str, Any] = {}

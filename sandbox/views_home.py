@@ -19,9 +19,7 @@ def home() -> ResponseReturnValue:
     p = platform()
     with p._lock:
         tools = list(p.tools.values())
-    return render_template(
-        "home.html", p=p, tools=tools, origins={t.client_id: tool_origins(t) for t in tools}
-    )
+    return render_template("home.html", p=p, tools=tools, origins={t.client_id: tool_origins(t) for t in tools})
 
 
 @bp.post("/api/registration-tokens")
@@ -51,6 +49,4 @@ def register_tool() -> ResponseReturnValue:
         }
     )
     frame_src = f"{tool_url}{'&' if parts.query else '?'}{query}"
-    return render_template(
-        "register.html", frame_src=frame_src, tool_origin=f"{parts.scheme}://{parts.netloc}"
-    )
+    return render_template("register.html", frame_src=frame_src, tool_origin=f"{parts.scheme}://{parts.netloc}")

@@ -87,3 +87,32 @@ class FakeTool:
 def register(client: FlaskClient, body: dict[str, Any]) -> Any:
     token = client.post("/api/registration-tokens").json["registration_token"]
     return client.post("/lti/register", json=body, headers={"Authorization": f"Bearer {token}"})
+
+
+AGS = "https://purl.imsglobal.org/spec/lti-ags/scope/"
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+
+
+def token_request(fake_tool: FakeTool, client_id: str, scope: str, **overrides: Any) -> dict[str, str]:
+    return {
+        "grant_type": "client_credentials",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "client_assertion": fake_tool.client_assertion(
+            client_id, overrides.pop("aud", f"{BASE}/lti/token"), **overrides
+        ),
+        "scope": scope,
+    }
+
+
+def bearer(client: FlaskClient, fake_tool: FakeTool, client_id: str, scope: str) -> dict[str, str]:
+    """Authorization header with a fresh access token for `scope`."""
+    answer = client.post("/lti/token", data=token_request(fake_tool, client_id, scope))
+    assert answer.status_code == 200, answer.json
+    return {"Authorization": f"Bearer {answer.json['access_token']}"}
+
+
+def links(response: Any) -> dict[str, str]:
+    """The RFC 8288 Link header of a test-client response as {rel: url}."""
+    from requests.utils import parse_header_links
+
+    return {link["rel"]: link["url"] for link in parse_header_links(response.headers.get("Link", ""))}

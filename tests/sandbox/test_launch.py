@@ -16,9 +16,7 @@ LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 JSON = {"Accept": "application/json"}
 
 
-def start(
-    client: FlaskClient, tool: Tool, user: str = "learner-1", path: str = "/launch/rl-quiz"
-) -> dict[str, Any]:
+def start(client: FlaskClient, tool: Tool, user: str = "learner-1", path: str = "/launch/rl-quiz") -> dict[str, Any]:
     answer = client.get(f"{path}?user={user}&client_id={tool.client_id}", headers=JSON)
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return answer.json  # type: ignore[no-any-return]
@@ -129,9 +127,7 @@ def test_deep_linking_request(client: FlaskClient, platform: Platform, tool: Too
         ({"lti_message_hint": "forged"}, "invalid_request"),
     ],
 )
-def test_auth_errors_go_back_to_the_tool(
-    client: FlaskClient, tool: Tool, override: dict[str, str], error: str
-) -> None:
+def test_auth_errors_go_back_to_the_tool(client: FlaskClient, tool: Tool, override: dict[str, str], error: str) -> None:
     login = start(client, tool)
     answer = client.post("/lti/auth", data=auth_params(tool, login, **override), headers=JSON)
     assert answer.json["action"] == tool.redirect_uris[0]

@@ -21,10 +21,7 @@ def test_openid_configuration_has_what_dynamic_registration_needs(client: FlaskC
     assert config["token_endpoint_auth_methods_supported"] == ["private_key_jwt"]
     assert config["id_token_signing_alg_values_supported"] == ["RS256"]
     assert "https://purl.imsglobal.org/spec/lti-ags/scope/score" in config["scopes_supported"]
-    assert (
-        "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
-        in config["scopes_supported"]
-    )
+    assert "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly" in config["scopes_supported"]
     platform_config = config["https://purl.imsglobal.org/spec/lti-platform-configuration"]
     assert platform_config["product_family_code"] == "credential-bridge-sandbox"
     types = [m["type"] for m in platform_config["messages_supported"]]
