@@ -111,9 +111,7 @@ class DidResolver:
     HTTPS controller document as in the W3C vectors).  Fetched documents are cached.
     """
 
-    def __init__(
-        self, fetch: Fetch | None = None, documents: Mapping[str, Mapping[str, Any]] | None = None
-    ) -> None:
+    def __init__(self, fetch: Fetch | None = None, documents: Mapping[str, Mapping[str, Any]] | None = None) -> None:
         self._fetch = fetch
         self._cache: dict[str, Mapping[str, Any]] = dict(documents or {})
 

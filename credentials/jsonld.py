@@ -78,9 +78,7 @@ def canonicalize_plain(document: Mapping[str, Any], loader: OfflineLoader | None
 class _MemoProcessor(_pyld.JsonLdProcessor):
     """pyld's processor with context processing memoized (see the module docstring)."""
 
-    def __init__(
-        self, memo: Any, iris: dict[Any, Any], on_property_dropped: Callable[[str | None], Any]
-    ) -> None:
+    def __init__(self, memo: Any, iris: dict[Any, Any], on_property_dropped: Callable[[str | None], Any]) -> None:
         super().__init__(on_property_dropped=on_property_dropped)
         self._memo = memo
         self._iris = iris

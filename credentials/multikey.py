@@ -69,9 +69,7 @@ class PublicKey:
         if isinstance(self.key, ed25519.Ed25519PublicKey):
             return multibase_b58(_ED_PUB + self.key.public_bytes(*_RAW))
         if isinstance(self.key, ec.EllipticCurvePublicKey):
-            point = self.key.public_bytes(
-                serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
-            )
+            point = self.key.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint)
             return multibase_b58(_P256_PUB + point)
         raise KeyFormatError("RSA keys have no Multikey form; use a JsonWebKey")
 

@@ -42,10 +42,10 @@ def canonical_proof_config(config: Mapping[str, Any], canonicalizer: Canonicaliz
         template = canonicalizer.canonicalize({**config, "created": _SENTINEL}, strict=True)
         usable = template.count(_SENTINEL) == 1 and "_:c14n1" not in template
         _TEMPLATES[key] = template if usable else None
-    template = _TEMPLATES[key]
-    if template is None:
+    found = _TEMPLATES[key]
+    if found is None:
         return canonicalizer.canonicalize(config, strict=True).encode()
-    return template.replace(_SENTINEL, created).encode()
+    return found.replace(_SENTINEL, created).encode()
 
 
 def _transforms(document: Mapping[str, Any], canonicalizer: Canonicalizer | None) -> tuple[Any, Any]:

@@ -45,9 +45,9 @@ def test_p256_multikey_is_zdn_and_round_trips() -> None:
     public = PublicKey(private.public_key())
     assert public.multibase.startswith("zDn")
     assert public_key_from_multibase(public.multibase).jwk() == public.jwk()
-    assert secret_key_multibase(
-        private_key_from_multibase(secret_key_multibase(private))
-    ) == secret_key_multibase(private)
+    assert secret_key_multibase(private_key_from_multibase(secret_key_multibase(private))) == secret_key_multibase(
+        private
+    )
 
 
 @pytest.mark.parametrize("make", [generate_ed25519, generate_p256, generate_rsa])
@@ -115,9 +115,7 @@ def _web_document() -> tuple[str, dict[str, Any], SigningKey]:
     p256 = PublicKey(generate_p256().public_key())
     methods = [
         VerificationMethod(signer.verification_method, did, signer.public),
-        VerificationMethod(
-            f"{did}#jwk-1", did, p256, type="JsonWebKey", relationships=frozenset({"authentication"})
-        ),
+        VerificationMethod(f"{did}#jwk-1", did, p256, type="JsonWebKey", relationships=frozenset({"authentication"})),
     ]
     return did, did_document(did, methods), signer
 

@@ -16,7 +16,7 @@ from vectors import examples_canonicalizer, examples_loader, text, unsigned
 from credentials.errors import CanonicalizationError, ContextNotAvailable, CredentialError, UndefinedTerm
 from credentials.jsonld import Canonicalizer, OfflineLoader, canonicalize, canonicalize_plain
 
-OB3 = Path("/work/shared/data/ob3")
+OB3 = Path(__file__).parent / "vectors" / "ob3"
 MINIMAL_OB3: dict[str, Any] = {
     "@context": [
         "https://www.w3.org/ns/credentials/v2",

@@ -41,9 +41,7 @@ def test_published_vector_verifies() -> None:
 
 def test_re_signing_the_vector_reproduces_its_proof_value() -> None:
     signed = load(f"{SUITE}/signed.json")
-    again = create_proof(
-        unsigned(SUITE), vector_key(), ProofOptions(METHOD, created=signed["proof"]["created"])
-    )
+    again = create_proof(unsigned(SUITE), vector_key(), ProofOptions(METHOD, created=signed["proof"]["created"]))
     assert again == signed
 
 

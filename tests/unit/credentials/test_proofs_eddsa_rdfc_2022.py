@@ -128,6 +128,4 @@ def test_p256_key_cannot_make_an_eddsa_proof() -> None:
     from credentials.errors import ProofError
 
     with pytest.raises(ProofError):
-        create_proof(
-            unsigned(SUITE), SigningKey(generate_p256(), METHOD), canonicalizer=examples_canonicalizer()
-        )
+        create_proof(unsigned(SUITE), SigningKey(generate_p256(), METHOD), canonicalizer=examples_canonicalizer())
