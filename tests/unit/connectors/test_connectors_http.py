@@ -7,7 +7,7 @@ import random
 import pytest
 import requests
 import responses
-from conftest import FakeClock
+from connectors_support import FakeClock
 
 from connectors import errors
 from connectors.http import HttpConnector, make_session

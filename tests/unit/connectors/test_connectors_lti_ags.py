@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 import responses
-from conftest import FakeClock, grant_tokens
+from connectors_support import FakeClock, grant_tokens
 
 from connectors import errors
 from connectors.lti_ags import (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import responses
-from conftest import FakeClock, grant_tokens
+from connectors_support import FakeClock, grant_tokens
 
 from connectors import errors
 from connectors.lti_nrps import MEMBERSHIP_CONTAINER, MemberStatus, NrpsConnector

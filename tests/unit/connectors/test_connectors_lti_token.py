@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 import jwt
 import pytest
 import responses
-from conftest import ISSUER, TOKEN_URL, FakeClock, grant_tokens
+from connectors_support import ISSUER, TOKEN_URL, FakeClock, grant_tokens
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from connectors import errors

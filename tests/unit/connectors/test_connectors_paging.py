@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import responses
-from conftest import FakeClock
+from connectors_support import FakeClock
 
 from connectors import errors
 from connectors.http import HttpConnector
