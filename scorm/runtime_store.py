@@ -1,0 +1,81 @@
+"""Storage of run-time values: a flat map of element names plus collection counts (JSON-serialisable).
+
+Collection rules of SCORM 1.2 RTE 3.4.3 and SCORM 2004 RTE 4.1.3 ("Data Model Element Collections"):
+records are addressed by 0-based index, a new record may only be created at index `_count` (so
+indices stay dense), and an existing record is addressed by any index below `_count`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scorm.datamodel import Resolved
+
+
+def fill(template: str, indices: tuple[int, ...]) -> str:
+    """Replace the `n` segments of `template` with `indices`, in order (fewer indices leave the rest)."""
+    out: list[str] = []
+    remaining = list(indices)
+    for segment in template.split("."):
+        if segment == "n" and remaining:
+            out.append(str(remaining.pop(0)))
+        else:
+            out.append(segment)
+    return ".".join(out)
+
+
+class CmiStore:
+    """Values by concrete element name ("cmi.objectives.0.id") and counts by collection instance."""
+
+    def __init__(self, values: dict[str, str] | None = None, counts: dict[str, int] | None = None) -> None:
+        self.values: dict[str, str] = dict(values or {})
+        self.counts: dict[str, int] = dict(counts or {})
+
+    def count(self, collection_instance: str) -> int:
+        return self.counts.get(collection_instance, 0)
+
+    def record_position(self, resolved: Resolved) -> tuple[str, int] | None:
+        """(collection instance path, index) of the record an element belongs to, if in a collection."""
+        if resolved.collection is None or not resolved.indices:
+            return None
+        instance = fill(resolved.collection.path, resolved.indices[:-1])
+        return instance, resolved.indices[-1]
+
+    def _levels(self, resolved: Resolved) -> list[tuple[int, int]]:
+        """(index, current count) for each collection level the element sits in, outermost first."""
+        head = resolved.template.split(".n.")
+        levels = []
+        for depth, index in enumerate(resolved.indices):
+            instance = fill(".n.".join(head[: depth + 1]), resolved.indices[:depth])
+            levels.append((index, self.count(instance)))
+        return levels
+
+    def can_write(self, resolved: Resolved) -> bool:
+        """Enclosing records exist and the innermost index is at most `_count` (append or overwrite)."""
+        levels = self._levels(resolved)
+        return all(index < count for index, count in levels[:-1]) and all(
+            index <= count for index, count in levels[-1:]
+        )
+
+    def exists(self, resolved: Resolved) -> bool:
+        """For reads: every index addresses an existing record."""
+        return all(index < count for index, count in self._levels(resolved))
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def put(self, resolved: Resolved, value: str) -> None:
+        position = self.record_position(resolved)
+        if position is not None:
+            instance, index = position
+            self.counts[instance] = max(self.count(instance), index + 1)
+        self.values[resolved.name] = value
+
+    def find_identifier(self, collection_instance: str, child: str, value: str) -> int | None:
+        for index in range(self.count(collection_instance)):
+            if self.values.get(f"{collection_instance}.{index}.{child}") == value:
+                return index
+        return None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"values": dict(self.values), "counts": dict(self.counts)}
