@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 import responses
+from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from flask.testing import FlaskClient
 from sandbox_support import BASE, FakeTool, register
@@ -30,9 +31,14 @@ def platform(app: Flask) -> Platform:
     return app.extensions["sandbox"]  # type: ignore[no-any-return]
 
 
+@pytest.fixture(scope="session")
+def tool_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 @pytest.fixture
-def fake_tool() -> FakeTool:
-    return FakeTool()
+def fake_tool(tool_key: rsa.RSAPrivateKey) -> FakeTool:
+    return FakeTool(key=tool_key)
 
 
 @pytest.fixture
