@@ -32,6 +32,17 @@ def main() -> None:
     pass
 
 
+def _load_command_modules() -> None:
+    """Feature areas add their own command groups to ``main`` (sync, credentials, …)."""
+    import importlib
+    import pkgutil
+
+    import bridge.commands
+
+    for module in pkgutil.iter_modules(bridge.commands.__path__):
+        importlib.import_module(f"bridge.commands.{module.name}").register(main)
+
+
 @main.command(help="Print the tool's public URLs (what an LMS administrator needs).")
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def info(as_json: bool) -> None:
@@ -196,3 +207,6 @@ def scorm_inspect(package: str, as_json: bool) -> None:
     click.echo(f"SCORM {result['version']}: {result.get('title', '')}")
     for sco in result["scos"]:
         click.echo(f"  {sco['identifier']}: {sco['title']} → {sco['launch_url']}")
+
+
+_load_command_modules()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 LIS = "http://purl.imsglobal.org/vocab/lis/v2/"
 TEACHING_ROLES = frozenset({
-    f"{LIS}membership#Instructor", f"{LIS}membership#ContentDeveloper", f"{LIS}membership#Mentor",
+    f"{LIS}membership#Instructor", f"{LIS}membership#ContentDeveloper",
     f"{LIS}membership/Instructor#TeachingAssistant", f"{LIS}membership#Administrator",
     "Instructor", "ContentDeveloper", "TeachingAssistant",
 })
