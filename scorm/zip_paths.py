@@ -17,6 +17,8 @@ from urllib.parse import unquote
 from scorm.errors import PackageError, PackageProblem
 
 _DRIVE = re.compile(r"^[A-Za-z]:")
+MAX_NAME_LENGTH = 1024
+MAX_DEPTH = 64
 _JUNK_DIRS = frozenset({"__MACOSX"})
 _JUNK_FILES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
@@ -62,6 +64,8 @@ def safe_member_name(raw: str) -> str:
     """
     if "\x00" in raw:
         raise _refuse(raw, "contains a NUL byte")
+    if len(raw) > MAX_NAME_LENGTH or raw.count("/") + raw.count("\\") > MAX_DEPTH:
+        raise _refuse(raw[:80] + "…", f"is nested too deeply or longer than {MAX_NAME_LENGTH} characters")
     name = raw.replace("\\", "/")
     _check_form(raw, name)
     # The same name is later served as a URL and may be shown on Windows, so check decoded forms too.

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
+import tracemalloc
 import zipfile
 from pathlib import Path
 
@@ -62,6 +64,8 @@ def test_golf_package_extracts_every_file(dest_parent: Path) -> None:
         "a/%2e%2e%2f%2e%2e/evil.html",
         "\uff0e\uff0e/evil.html",
         "bad\x07name.html",
+        "a/" * 200 + "deep.html",
+        "x" * 2000,
     ],
 )
 def test_zip_slip_variants_are_refused(make_zip: ZipBuilder, dest_parent: Path, name: str) -> None:
@@ -195,3 +199,15 @@ def test_read_manifest_from_zip_limits_manifest_size(make_zip: ZipBuilder) -> No
     with pytest.raises(PackageError) as caught:
         read_manifest_from_zip(make_zip({"imsmanifest.xml": huge}), PackageLimits(max_manifest_bytes=10_000))
     assert caught.value.reason == PackageProblem.FILE_TOO_LARGE
+
+
+def test_peak_memory_does_not_grow_with_package_size(make_zip: ZipBuilder, dest_parent: Path) -> None:
+    path = make_zip({**OK, "video.bin": os.urandom(24 * 1024 * 1024)})
+    tracemalloc.start()
+    try:
+        imported = import_package(path, dest_parent / "pkg")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert imported.bytes > 24 * 1024 * 1024
+    assert peak < 2 * 1024 * 1024, f"peak {peak} bytes: extraction must stream in chunks"
