@@ -30,7 +30,7 @@ test-fast: setup
 	$(BIN)/python -m pytest -m "not browser and not postgres" -x -q
 
 run: setup
-	$(BIN)/python -m bridge.demo
+	$(BIN)/python scripts/demo.py
 
 bench: setup
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
