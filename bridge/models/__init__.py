@@ -4,17 +4,24 @@ from bridge.models.base import Base
 from bridge.models.courses import Course, LmsUser, Membership, ResourceLink
 from bridge.models.keys import ToolKey
 from bridge.models.launch import CacheEntry, LaunchSession
+from bridge.models.lti_services import CourseLineItem, CourseSync, GradeOutbox
+from bridge.models.progress import ProgressFact, ProgressHistory
 from bridge.models.tenancy import Deployment, DynamicRegistrationAttempt, Registration
 
 __all__ = [
     "Base",
     "CacheEntry",
     "Course",
+    "CourseLineItem",
+    "CourseSync",
     "Deployment",
     "DynamicRegistrationAttempt",
+    "GradeOutbox",
     "LaunchSession",
     "LmsUser",
     "Membership",
+    "ProgressFact",
+    "ProgressHistory",
     "Registration",
     "ResourceLink",
     "ToolKey",
