@@ -2,6 +2,8 @@
 
 from bridge.models.base import Base
 from bridge.models.courses import Course, LmsUser, Membership, ResourceLink
+from bridge.models.issued import IssuedCredential, StatusEntry, StatusList
+from bridge.models.issuers import Issuer, IssuerKey
 from bridge.models.keys import ToolKey
 from bridge.models.launch import CacheEntry, LaunchSession
 from bridge.models.lti_services import CourseLineItem, CourseSync, GradeOutbox
@@ -17,6 +19,9 @@ __all__ = [
     "Deployment",
     "DynamicRegistrationAttempt",
     "GradeOutbox",
+    "IssuedCredential",
+    "Issuer",
+    "IssuerKey",
     "LaunchSession",
     "LmsUser",
     "Membership",
@@ -24,5 +29,7 @@ __all__ = [
     "ProgressHistory",
     "Registration",
     "ResourceLink",
+    "StatusEntry",
+    "StatusList",
     "ToolKey",
 ]
