@@ -4,7 +4,9 @@ loopback server, and ``LaunchActions`` that drive launches between them."""
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -33,11 +35,45 @@ def tool_config(tmp_path: Path, **overrides: Any) -> dict[str, Any]:
     return config
 
 
+@contextmanager
+def postgres_database(admin_url: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for one test, dropped afterwards."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    url = make_url(admin_url)
+    name = f"bridge_test_{uuid.uuid4().hex[:12]}"
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Every test using the app runs on SQLite and, when BRIDGE_TEST_POSTGRES_URL is set, on PostgreSQL."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bridge.sqlite'}"
+        return
+    admin_url = os.environ.get("BRIDGE_TEST_POSTGRES_URL")
+    if not admin_url:
+        pytest.skip("BRIDGE_TEST_POSTGRES_URL is not set (`.ci/run` starts a PostgreSQL server and sets it)")
+    with postgres_database(admin_url) as url:
+        yield url
+
+
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
+def app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
     from bridge import create_app
 
-    application = create_app(tool_config(tmp_path))
+    application = create_app(tool_config(tmp_path, DATABASE_URL=database_url))
     yield application
     application.extensions["bridge"].db.dispose()
 
