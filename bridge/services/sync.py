@@ -1,0 +1,316 @@
+"""Course sync: pull the roster (NRPS 2.0) and the gradebook results (AGS 2.0) of one course, with no one present.
+
+Transactions: **one per page**. Each page's rows (users, memberships, line items, progress facts) are written
+together with the run's resume point (the URL of the next page) and committed; a page that fails to arrive or
+to parse writes nothing, the run is marked ``failed`` with the URL it stopped at, and the next
+``sync_course`` call for the course continues from that page instead of starting over. Every write is an
+idempotent upsert, so repeating a page is harmless.
+
+Roster: the first sync reads the full membership (members listed as Active/Inactive); each complete read
+keeps NRPS ``rel="differences"``, and the next sync asks only for the changes (including ``Deleted``
+members). Names and e-mails are stored only when the platform sent them. Results become progress facts with
+``activity = "ags:<line item URL>"`` and ``source = "ags"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import requests
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bridge.models import Course, CourseLineItem, CourseSync, LmsUser, Membership, Registration
+from bridge.models.base import utcnow
+from bridge.services.progress import FactInput, record_facts
+from bridge.services.secrets_box import SecretBox
+from bridge.services.service_tokens import access_token_client
+from connectors.errors import ConnectorError
+from connectors.lti_ags import (
+    RESULT_CONTAINER,
+    SCOPE_LINEITEM,
+    SCOPE_LINEITEM_READONLY,
+    SCOPE_RESULT_READONLY,
+    AgsConnector,
+    LineItem,
+    Platform,
+    Result,
+    as_list_of,
+    service_url,
+)
+from connectors.lti_nrps import Member, MembershipPage, NrpsConnector
+from connectors.token_cache import TokenCache
+
+AGS_READ_SCOPES = frozenset({SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY})
+
+
+class SyncError(Exception):
+    """Root of sync errors; the message is meant for an administrator."""
+
+
+class SyncNotPossible(SyncError):
+    """The course cannot be synced: no service endpoints remembered, or no such course."""
+
+
+class SyncFailed(SyncError):
+    """A page could not be fetched or understood. Nothing of that page was written; the next run resumes there."""
+
+    def __init__(self, message: str, *, run_id: int, phase: str, url: str | None, cause: ConnectorError) -> None:
+        super().__init__(message)
+        self.run_id, self.phase, self.url, self.cause = run_id, phase, url, cause
+
+
+@dataclass(frozen=True, slots=True)
+class CourseConnectors:
+    """The services a sync may call for one course (None: the platform did not offer it)."""
+
+    nrps: NrpsConnector | None
+    ags: AgsConnector | None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncProgress:
+    phase: str  # "roster" | "lineitems" | "results"
+    step: int  # completed steps (roster = 1 step, then one per line item)
+    steps: int | None  # total steps, None until the line items are known
+    items: int  # members or results handled in the page just committed
+
+
+@dataclass
+class SyncReport:
+    course_pk: int
+    run_id: int
+    resumed: bool = False
+    incremental: bool = False
+    pages: int = 0
+    members: int = 0
+    users_created: int = 0
+    deleted: int = 0
+    line_items: int = 0
+    results: int = 0
+    facts: dict[str, int] = field(default_factory=lambda: {"created": 0, "changed": 0, "unchanged": 0, "stale": 0})
+
+    def summary(self) -> str:
+        mode = "differences" if self.incremental else "full roster"
+        return (f"course {self.course_pk}: {self.members} members ({mode}, {self.users_created} new users, "
+                f"{self.deleted} deleted), {self.line_items} line items, {self.results} results → facts "
+                f"{self.facts['created']} new, {self.facts['changed']} changed, {self.facts['unchanged']} unchanged "
+                f"in {self.pages} pages{' (resumed)' if self.resumed else ''}")
+
+
+ProgressCallback = Callable[[SyncProgress], None]
+
+
+# -- finding courses and building connectors ------------------------------------------------------------
+def find_course(session: Session, ref: str, *, registration_id: int | None = None) -> Course:
+    """A course by primary key (digits) or LMS context id; ``registration_id`` disambiguates context ids."""
+    query = select(Course).where(Course.context_id == ref)
+    if registration_id is not None:
+        query = query.where(Course.registration_id == registration_id)
+    courses = list(session.scalars(query))
+    if not courses and ref.isdigit():
+        course = session.get(Course, int(ref))
+        courses = [course] if course is not None and registration_id in (None, course.registration_id) else []
+    if not courses:
+        raise SyncNotPossible(f"no course {ref!r} (give its number or its LMS context id)")
+    if len(courses) > 1:
+        raise SyncNotPossible(f"context id {ref!r} exists on several platforms: add --platform REG_ID")
+    return courses[0]
+
+
+def _platform_kind(registration: Registration) -> Platform:
+    family = (registration.product_family or "").lower()
+    return next((kind for kind in Platform if kind.value in family), Platform.GENERIC)
+
+
+def course_connectors(session: Session, box: SecretBox, course: Course, *, cache: TokenCache,
+                      http: requests.Session | None = None, **options: Any) -> CourseConnectors:
+    """NRPS and AGS connectors for ``course``, asking only for the scopes its launches granted."""
+    registration = session.get(Registration, course.registration_id)
+    if registration is None:
+        raise SyncNotPossible(f"course {course.id} has no platform registration")
+    tokens = access_token_client(session, box, registration, cache=cache, http=http, **options)
+    nrps = NrpsConnector(tokens, session=http, **options) if course.memberships_url else None
+    ags_scopes = AGS_READ_SCOPES & set(course.ags_scopes or ())
+    ags = None
+    if course.lineitems_url and ags_scopes:
+        ags = AgsConnector(tokens, scopes=ags_scopes, platform=_platform_kind(registration), session=http, **options)
+    return CourseConnectors(nrps=nrps, ags=ags)
+
+
+# -- the run --------------------------------------------------------------------------------------------
+def _open_run(session: Session, course: Course, *, full: bool) -> tuple[CourseSync, bool, bool]:
+    """The run to continue (a failed one) or a new one; returns (run, resumed, incremental)."""
+    runs = select(CourseSync).where(CourseSync.course_id == course.id).order_by(CourseSync.id.desc())
+    last = session.scalars(runs.limit(1)).first()
+    if last is not None and last.status in ("failed", "running") and last.resume:
+        last.status, last.error = "running", ""
+        session.commit()
+        return last, True, bool(last.resume.get("incremental"))
+    previous = session.scalars(runs.where(CourseSync.status == "done", CourseSync.differences_url.is_not(None))
+                               .limit(1)).first()
+    differences = None if full or previous is None else previous.differences_url
+    start = {"phase": "roster", "url": differences or course.memberships_url, "incremental": bool(differences)}
+    run = CourseSync(course_id=course.id, status="running", resume=start, counts={}, started_at=utcnow())
+    session.add(run)
+    session.commit()
+    return run, False, bool(differences)
+
+
+def _advance(session: Session, run: CourseSync, **resume: Any) -> None:
+    run.resume = {**run.resume, **resume}
+    session.commit()
+
+
+def sync_course(session: Session, course: Course, connectors: CourseConnectors, *, full: bool = False,
+                page_size: int | None = None, progress: ProgressCallback | None = None,
+                now: Callable[[], datetime] = utcnow) -> SyncReport:
+    """Sync ``course`` once (roster, then line items and their results); resumes a failed run.
+
+    Raises :class:`SyncNotPossible` when the course offers neither service, :class:`SyncFailed` (carrying the
+    connector error) when a page fails; pages committed before the failure stay.
+    """
+    if connectors.nrps is None and connectors.ags is None:
+        raise SyncNotPossible(f"course {course.id} offers no roster or gradebook service: launch it once with "
+                              "a platform that grants NRPS or AGS")
+    run, resumed, incremental = _open_run(session, course, full=full)
+    report = SyncReport(course_pk=course.id, run_id=run.id, resumed=resumed, incremental=incremental)
+    notify = progress or (lambda _p: None)
+    observed = now()
+    try:
+        if run.resume.get("phase") == "roster":
+            if connectors.nrps is not None and run.resume.get("url"):
+                _sync_roster(session, course, run, connectors.nrps, report, notify, page_size)
+            _advance(session, run, phase="lineitems", url=course.lineitems_url)
+        if run.resume.get("phase") == "lineitems":
+            items = _sync_line_items(session, course, connectors.ags) if connectors.ags else []
+            _advance(session, run, phase="results", lineitems=[item.url for item in items], index=0, url=None)
+        if run.resume.get("phase") == "results" and connectors.ags is not None:
+            _sync_results(session, course, run, connectors.ags, report, notify, observed, page_size)
+    except ConnectorError as err:
+        session.rollback()
+        run.status, run.error = "failed", str(err)[:2000]
+        session.commit()
+        raise SyncFailed(f"sync of course {course.id} stopped in {run.resume.get('phase')}: {err}", run_id=run.id,
+                         phase=str(run.resume.get("phase")), url=run.resume.get("url"), cause=err) from err
+    run.status, run.resume, run.finished_at = "done", {}, utcnow()
+    run.counts = {"members": report.members, "results": report.results, **report.facts}
+    session.commit()
+    return report
+
+
+# -- roster ---------------------------------------------------------------------------------------------
+def _sync_roster(session: Session, course: Course, run: CourseSync, nrps: NrpsConnector, report: SyncReport,
+                 notify: ProgressCallback, page_size: int | None) -> None:
+    url = str(run.resume["url"])
+    # ``limit`` goes on the first request only: next and differences URLs already carry their query.
+    pages: Iterator[MembershipPage] = nrps.membership_pages(
+        url, limit=page_size if url == course.memberships_url else None)
+    for page in pages:
+        _store_members(session, course, page.members, report)
+        if page.differences_url:
+            run.differences_url = page.differences_url
+        report.pages += 1
+        _advance(session, run, url=page.next_url)
+        notify(SyncProgress("roster", 0, None, len(page.members)))
+    notify(SyncProgress("roster", 1, None, 0))
+
+
+def _users_by_sub(session: Session, registration_id: int, subs: Iterable[str]) -> dict[str, LmsUser]:
+    wanted = sorted(set(subs))
+    rows = session.scalars(select(LmsUser).where(LmsUser.registration_id == registration_id, LmsUser.sub.in_(wanted)))
+    return {user.sub: user for user in rows}
+
+
+def _ensure_users(session: Session, registration_id: int, subs: Iterable[str],
+                  report: SyncReport) -> dict[str, LmsUser]:
+    subs = list(subs)
+    users = _users_by_sub(session, registration_id, subs)
+    missing = [LmsUser(registration_id=registration_id, sub=sub) for sub in dict.fromkeys(subs) if sub not in users]
+    if missing:
+        session.add_all(missing)
+        session.flush()
+        users.update({user.sub: user for user in missing})
+        report.users_created += len(missing)
+    return users
+
+
+def _store_members(session: Session, course: Course, members: Sequence[Member], report: SyncReport) -> None:
+    users = _ensure_users(session, course.registration_id, [m.user_id for m in members], report)
+    for member in members:
+        user = users[member.user_id]
+        # Personal fields only when sent: a platform withholding them must not erase what a launch told us.
+        for name in ("name", "given_name", "family_name", "email"):
+            value = getattr(member, name)
+            if value:
+                setattr(user, name, value[:320])
+    user_ids = [user.id for user in users.values()]
+    existing = {m.user_id: m for m in session.scalars(
+        select(Membership).where(Membership.course_id == course.id, Membership.user_id.in_(user_ids)))}
+    for member in members:
+        user = users[member.user_id]
+        row = existing.get(user.id)
+        if row is None:
+            row = existing[user.id] = Membership(course_id=course.id, user_id=user.id)
+            session.add(row)
+        row.roles, row.status = list(member.roles), str(member.status)
+        report.deleted += member.status == "Deleted"
+    report.members += len(members)
+
+
+# -- gradebook ------------------------------------------------------------------------------------------
+def _sync_line_items(session: Session, course: Course, ags: AgsConnector) -> list[CourseLineItem]:
+    """List every line item (all pages, one transaction: the list is small) and remember them."""
+    found = ags.list_line_items(str(course.lineitems_url))
+    existing = {row.url: row for row in session.scalars(select(CourseLineItem).where(
+        CourseLineItem.course_id == course.id))}
+    rows = []
+    for item in found:
+        row = existing.get(str(item.id)) or CourseLineItem(course_id=course.id, url=str(item.id))
+        _copy_line_item(row, item)
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def _copy_line_item(row: CourseLineItem, item: LineItem) -> None:
+    row.label, row.score_maximum, row.tag = item.label[:512], item.score_maximum, item.tag
+    row.resource_id, row.resource_link_id, row.synced_at = item.resource_id, item.resource_link_id, utcnow()
+
+
+def _sync_results(session: Session, course: Course, run: CourseSync, ags: AgsConnector, report: SyncReport,
+                  notify: ProgressCallback, observed: datetime, page_size: int | None) -> None:
+    urls: list[str] = list(run.resume.get("lineitems") or [])
+    maxima = {row.url: row.score_maximum for row in session.scalars(
+        select(CourseLineItem).where(CourseLineItem.course_id == course.id))}
+    report.line_items = len(urls)
+    notify(SyncProgress("lineitems", 1, 1 + len(urls), 0))
+    for index in range(int(run.resume.get("index") or 0), len(urls)):
+        lineitem_url = urls[index]
+        start = run.resume.get("url") or service_url(lineitem_url, "results")
+        params = {"limit": str(page_size)} if page_size and not run.resume.get("url") else None
+        for page in ags.iter_pages(start, accept=RESULT_CONTAINER, params=params):
+            results: list[Result] = as_list_of(ags, page, Result.from_json, "result container")
+            _store_results(session, course, lineitem_url, maxima.get(lineitem_url), results, observed, report)
+            report.pages += 1
+            _advance(session, run, url=page.next_url)
+            notify(SyncProgress("results", 1 + index, 1 + len(urls), len(results)))
+        _advance(session, run, index=index + 1, url=None)
+        notify(SyncProgress("results", 2 + index, 1 + len(urls), 0))
+
+
+def _store_results(session: Session, course: Course, lineitem_url: str, maximum: float | None,
+                   results: Sequence[Result], observed: datetime, report: SyncReport) -> None:
+    users = _ensure_users(session, course.registration_id, [r.user_id for r in results], report)
+    activity = "ags:" + lineitem_url
+    facts = [FactInput(course_pk=course.id, user_pk=users[r.user_id].id, activity=activity,
+                       completed=r.result_score is not None, source="ags", observed_at=observed,
+                       score=r.result_score, maximum=r.result_maximum or maximum) for r in results]
+    counts = record_facts(session, facts)
+    for name in report.facts:
+        report.facts[name] += getattr(counts, name)
+    report.results += len(results)
