@@ -58,6 +58,8 @@ class DbToolConf(ToolConfAbstract[LaunchRequest]):
         self.box = box
         self.default_policy = default_policy
         self.last_deployment: Deployment | None = None
+        # pylti1p3 asks for the same registration several times per request (login: 2, launch: 2).
+        self._rows: dict[tuple[str, str | None], Registration | None] = {}
 
     # Always the many-clients-per-issuer relation: never key on issuer alone.
     def check_iss_has_one_client(self, iss: str) -> bool:
@@ -67,6 +69,12 @@ class DbToolConf(ToolConfAbstract[LaunchRequest]):
         return True
 
     def _row(self, iss: str, client_id: str | None) -> Registration | None:
+        key = (iss, client_id or None)
+        if key not in self._rows:
+            self._rows[key] = self._query_row(iss, client_id)
+        return self._rows[key]
+
+    def _query_row(self, iss: str, client_id: str | None) -> Registration | None:
         query = select(Registration).where(Registration.issuer == iss)
         if client_id:
             return self.session.scalars(query.where(Registration.client_id == client_id)).first()
