@@ -18,6 +18,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -212,7 +213,7 @@ class BridgeMessageLaunch(MessageLaunch[LaunchRequest, DbToolConf, SessionServic
             jwk = _find_jwk(row.key_set, kid, self._jwt["header"]["alg"])
         if jwk is None:
             raise LaunchError("unknown_kid", HINTS[1][2])
-        return JWK.from_json(json.dumps(jwk)).export_to_pem().decode(), self._jwt["header"]["alg"]
+        return _jwk_to_pem(json.dumps(jwk, sort_keys=True)), self._jwt["header"]["alg"]
 
     def fetch_public_key(self, key_set_url: str) -> dict[str, Any]:  # type: ignore[override]
         try:
@@ -249,6 +250,12 @@ class BridgeMessageLaunch(MessageLaunch[LaunchRequest, DbToolConf, SessionServic
     @property
     def registration_row(self) -> Any:
         return self._registration.row if isinstance(self._registration, ToolRegistration) else None
+
+
+@lru_cache(maxsize=64)
+def _jwk_to_pem(jwk_json: str) -> str:
+    """The PEM of a platform public key, converted once per distinct JWK (the JWK text is the cache key)."""
+    return JWK.from_json(jwk_json).export_to_pem().decode()
 
 
 def _find_jwk(key_set: dict[str, Any] | None, kid: str, alg: str) -> dict[str, Any] | None:
