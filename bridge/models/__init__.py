@@ -8,6 +8,7 @@ from bridge.models.keys import ToolKey
 from bridge.models.launch import CacheEntry, LaunchSession
 from bridge.models.lti_services import CourseLineItem, CourseSync, GradeOutbox
 from bridge.models.progress import ProgressFact, ProgressHistory
+from bridge.models.scorm import ScormActivity, ScormAttempt, ScormPackage
 from bridge.models.tenancy import Deployment, DynamicRegistrationAttempt, Registration
 
 __all__ = [
@@ -29,6 +30,9 @@ __all__ = [
     "ProgressHistory",
     "Registration",
     "ResourceLink",
+    "ScormActivity",
+    "ScormAttempt",
+    "ScormPackage",
     "StatusEntry",
     "StatusList",
     "ToolKey",
