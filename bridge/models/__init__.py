@@ -1,5 +1,15 @@
 """SQLAlchemy 2.0 typed models, one module per domain. Importing this package registers every table."""
 
+from bridge.models.awards import (
+    ApiToken,
+    Award,
+    AwardCriterion,
+    AwardingBody,
+    AwardRule,
+    AwardStatusChange,
+    CredentialTemplate,
+    TemplateVersion,
+)
 from bridge.models.base import Base
 from bridge.models.courses import Course, LmsUser, Membership, ResourceLink
 from bridge.models.issued import IssuedCredential, StatusEntry, StatusList
@@ -12,11 +22,18 @@ from bridge.models.scorm import ScormActivity, ScormAttempt, ScormPackage
 from bridge.models.tenancy import Deployment, DynamicRegistrationAttempt, Registration
 
 __all__ = [
+    "ApiToken",
+    "Award",
+    "AwardCriterion",
+    "AwardRule",
+    "AwardStatusChange",
+    "AwardingBody",
     "Base",
     "CacheEntry",
     "Course",
     "CourseLineItem",
     "CourseSync",
+    "CredentialTemplate",
     "Deployment",
     "DynamicRegistrationAttempt",
     "GradeOutbox",
@@ -35,5 +52,6 @@ __all__ = [
     "ScormPackage",
     "StatusEntry",
     "StatusList",
+    "TemplateVersion",
     "ToolKey",
 ]
