@@ -74,7 +74,10 @@ class ScormAttempt(Base):
     score_raw: Mapped[float | None] = mapped_column(default=None)
     score_scaled: Mapped[float | None] = mapped_column(default=None)
     total_seconds: Mapped[float] = mapped_column(default=0.0)
+    # Row version (optimistic locking): a beacon racing a fetch for the same attempt cannot lose an update.
     commits: Mapped[int] = mapped_column(default=0)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    __mapper_args__ = {"version_id_col": commits}

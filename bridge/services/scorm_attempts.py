@@ -1,0 +1,322 @@
+"""SCORM attempts: start or resume one, apply the run-time calls a browser reports, roll up on Terminate.
+
+The browser adapter (``bridge/static/js/scorm-api.js``) answers the SCO synchronously from its own copy of
+the state and reports the calls that change state (Initialize, SetValue, Commit, Terminate) in numbered
+batches. Here every call is replayed through ``scorm.runtime.RuntimeSession`` — the same data model and
+rules as the browser — so stored values are always ones the real API accepts; what the browser reports is
+learner-controlled data and is kept as such (the CMI values are the evidence).
+
+Batches are idempotent: each SCO session has an id, each batch a sequence number; a batch already applied
+is skipped, a gap is refused (``BatchRejected``, the browser resends its whole queue). Concurrent posts of
+the same attempt (a beacon racing a fetch) are caught by the row version (``ScormAttempt.commits``).
+On a successful Terminate the attempt is rolled up (SCORM 1.2 lesson_status / 2004 evaluated statuses →
+``scorm.rollup``) and the activity's result (best or last attempt) is recorded as a progress fact.
+The caller owns the transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bridge.models import ResourceLink, ScormActivity, ScormAttempt, ScormPackage
+from bridge.services import progress
+from scorm.manifest_model import Manifest, Sco
+from scorm.rollup import AttemptResult, attempt_result, pick_attempt, rollup
+from scorm.runtime import RuntimeSession
+from scorm.runtime_store import CmiStore
+from scorm.timing import parse_timeinterval, parse_timespan_12
+
+MAX_CALLS_PER_POST = 5000
+
+
+class AttemptError(Exception):
+    """A request about an attempt cannot be served; the message is for the learner or instructor."""
+
+    status = 400
+
+
+class NoAttemptsLeft(AttemptError):
+    status = 403
+
+
+class BatchRejected(AttemptError):
+    status = 409
+
+
+@dataclass(frozen=True, slots=True)
+class Learner:
+    user_pk: int
+    user_id: str
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptRules:
+    max_attempts: int = 0
+    grading_policy: str = "last"
+    sco_scoring: str = "average"
+    sco_weights: Mapping[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    seq: int
+    calls: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CommitOutcome:
+    acked: int
+    applied: int
+    rejected: tuple[dict[str, Any], ...]
+    terminated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class SessionStart:
+    session: str
+    values: dict[str, str]
+    counts: dict[str, int]
+
+
+# -- activities ---------------------------------------------------------------------------------
+def link_for(session: Session, course_pk: int, resource_link_id: str) -> ResourceLink | None:
+    return session.scalars(select(ResourceLink).where(ResourceLink.course_id == course_pk,
+                                                      ResourceLink.resource_link_id == resource_link_id)).first()
+
+
+def activity_for(session: Session, course_pk: int | None, resource_link_id: str | None) -> ScormActivity | None:
+    if course_pk is None or not resource_link_id:
+        return None
+    link = link_for(session, course_pk, resource_link_id)
+    if link is None:
+        return None
+    return session.scalars(select(ScormActivity).where(ScormActivity.resource_link_pk == link.id)).first()
+
+
+def attach(session: Session, link: ResourceLink, package: ScormPackage, rules: AttemptRules) -> ScormActivity:
+    """Make ``link`` play ``package`` with ``rules`` (replacing an earlier choice for the link)."""
+    if rules.grading_policy not in ("best", "last") or rules.sco_scoring not in ("average", "weighted"):
+        raise AttemptError("Grading must be 'best' or 'last' and SCO scoring 'average' or 'weighted'.")
+    if rules.max_attempts < 0:
+        raise AttemptError("The number of attempts cannot be negative (0 means unlimited).")
+    activity = session.scalars(select(ScormActivity).where(ScormActivity.resource_link_pk == link.id)).first()
+    if activity is None:
+        activity = ScormActivity(resource_link_pk=link.id, package_id=package.id)
+        session.add(activity)
+    activity.package_id = package.id
+    activity.max_attempts, activity.grading_policy = rules.max_attempts, rules.grading_policy
+    activity.sco_scoring, activity.sco_weights = rules.sco_scoring, dict(rules.sco_weights)
+    session.flush()
+    return activity
+
+
+# -- attempts -----------------------------------------------------------------------------------
+def attempts_of(session: Session, activity: ScormActivity, user_pk: int | None = None) -> list[ScormAttempt]:
+    query = select(ScormAttempt).where(ScormAttempt.activity_id == activity.id)
+    if user_pk is not None:
+        query = query.where(ScormAttempt.user_id == user_pk)
+    return list(session.scalars(query.order_by(ScormAttempt.user_id, ScormAttempt.number)))
+
+
+def current_attempt(session: Session, activity: ScormActivity, user_pk: int) -> ScormAttempt:
+    """The learner's open attempt (resumed), or a new one if the rules allow it."""
+    attempts = attempts_of(session, activity, user_pk)
+    if attempts and attempts[-1].status in ("in_progress", "suspended"):
+        return attempts[-1]
+    if activity.max_attempts and len(attempts) >= activity.max_attempts:
+        raise NoAttemptsLeft(f"You have used all {activity.max_attempts} attempts of this activity.")
+    attempt = ScormAttempt(activity_id=activity.id, user_id=user_pk, number=len(attempts) + 1,
+                           status="in_progress", sco_states={})
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def _new_runtime(manifest: Manifest, sco: Sco, learner: Learner, saved: Mapping[str, Any] | None) -> RuntimeSession:
+    return RuntimeSession(manifest.version, sco, saved or None, learner_id=learner.user_id,
+                          learner_name=learner.name)
+
+
+def _running_runtime(manifest: Manifest, sco: Sco, learner: Learner, saved: Mapping[str, Any]) -> RuntimeSession:
+    """Continue a session that is still running (Initialize came in an earlier batch)."""
+    runtime = RuntimeSession(manifest.version, sco, None, learner_id=learner.user_id, learner_name=learner.name)
+    state = saved["runtime"]
+    runtime.store = CmiStore(state.get("values"), state.get("counts"))
+    runtime.attempt = int(state.get("attempt", 1))
+    runtime.state = "running"
+    runtime._status_set = bool(saved.get("status_set"))  # the 1.2 finish rule needs it across batches
+    return runtime
+
+
+def open_sco(attempt: ScormAttempt, manifest: Manifest, sco: Sco, learner: Learner) -> SessionStart:
+    """The values a new session of ``sco`` starts with (entry, location, suspend_data restored)."""
+    saved = (attempt.sco_states or {}).get(sco.identifier)
+    runtime = _new_runtime(manifest, sco, learner, saved["runtime"] if saved else None)
+    state = runtime.to_state()
+    return SessionStart(session=uuid.uuid4().hex, values=state["values"], counts=state["counts"])
+
+
+def _parse_batches(raw: Any) -> list[Batch]:
+    if not isinstance(raw, list):
+        raise AttemptError("'batches' must be a list.")
+    batches: list[Batch] = []
+    for item in raw:
+        if not isinstance(item, dict) or not isinstance(item.get("seq"), int) or not isinstance(
+                item.get("calls"), list) or not all(isinstance(c, dict) for c in item["calls"]):
+            raise AttemptError("Each batch needs an integer 'seq' and a list of 'calls' objects.")
+        batches.append(Batch(item["seq"], tuple(item["calls"])))
+    if sum(len(b.calls) for b in batches) > MAX_CALLS_PER_POST:
+        raise AttemptError(f"At most {MAX_CALLS_PER_POST} calls per request.")
+    return sorted(batches, key=lambda b: b.seq)
+
+
+def apply_batches(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest, sco: Sco,
+                  learner: Learner, session_id: str, raw_batches: Any, *, now: datetime | None = None,
+                  ) -> CommitOutcome:
+    """Replay the browser's batches for one SCO session; on Terminate roll the attempt up."""
+    batches = _parse_batches(raw_batches)
+    states = dict(attempt.sco_states or {})
+    saved = states.get(sco.identifier) or {}
+    same_session = saved.get("session") == session_id and bool(session_id)
+    last = int(saved.get("seq", 0)) if same_session else 0
+    pending = [b for b in batches if b.seq > last]
+    if not pending:
+        return CommitOutcome(acked=last, applied=0, rejected=(), terminated=False)
+    if pending[0].seq != last + 1:
+        raise BatchRejected(f"Batch {last + 1} is missing; send every unacknowledged batch in order.")
+    if same_session and saved.get("running"):
+        runtime = _running_runtime(manifest, sco, learner, saved)
+    else:
+        runtime = _new_runtime(manifest, sco, learner, saved.get("runtime"))
+    rejected: list[dict[str, Any]] = []
+    terminated = False
+    applied = 0
+    for batch in pending:
+        for result in runtime.apply_commits(batch.calls):
+            applied += 1
+            if result.error:
+                rejected.append({"method": result.call.method, "element": result.call.element,
+                                 "error": result.error})
+            elif result.call.method.removeprefix("LMS") in ("Terminate", "Finish"):
+                terminated = True
+        last = batch.seq
+    states[sco.identifier] = {"runtime": runtime.to_state(), "running": runtime.state == "running",
+                              "status_set": runtime._status_set, "session": session_id, "seq": last}
+    attempt.sco_states = states
+    attempt.current_sco = sco.identifier
+    if terminated:
+        _on_terminate(session, attempt, activity, manifest, sco, now or datetime.now(UTC))
+    session.flush()
+    return CommitOutcome(acked=last, applied=applied, rejected=tuple(rejected[:50]), terminated=terminated)
+
+
+# -- rollup -------------------------------------------------------------------------------------
+def _seconds(state: Mapping[str, Any]) -> float:
+    values = state.get("values", {})
+    try:
+        if state.get("family") == "1.2":
+            return parse_timespan_12(values.get("cmi.core.total_time") or "0000:00:00") / 100
+        return parse_timeinterval(values.get("cmi.total_time") or "PT0S") / 100
+    except ValueError:
+        return 0.0
+
+
+def attempt_outcome(attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest) -> AttemptResult:
+    """One attempt's result over all SCOs (average or weighted); a single SCO keeps its own raw score."""
+    states = attempt.sco_states or {}
+    results = [attempt_result(states[s.identifier]["runtime"]) if s.identifier in states
+               else AttemptResult(completed=False, passed=None) for s in manifest.scos]
+    if len(results) == 1:
+        return results[0]
+    weights = ([float(activity.sco_weights.get(s.identifier, 1.0)) for s in manifest.scos]
+               if activity.sco_scoring == "weighted" else None)
+    return rollup(results, weights)
+
+
+def _exit_of(state: Mapping[str, Any]) -> str:
+    values = state.get("values", {})
+    return str(values.get("cmi.core.exit") or values.get("cmi.exit") or "")
+
+
+def _on_terminate(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest, sco: Sco,
+                  now: datetime) -> None:
+    result = attempt_outcome(attempt, activity, manifest)
+    attempt.completed, attempt.passed = result.completed, result.passed
+    attempt.score_raw, attempt.score_scaled = result.score_raw, result.score_scaled
+    attempt.total_seconds = sum(_seconds(s["runtime"]) for s in attempt.sco_states.values())
+    if _exit_of(attempt.sco_states[sco.identifier]["runtime"]) == "suspend":
+        attempt.status = "suspended"
+    elif result.completed:
+        attempt.status, attempt.finished_at = "completed", now
+    else:
+        attempt.status = "in_progress"
+    record_activity_progress(session, activity, attempt.user_id, now)
+
+
+def activity_result(session: Session, activity: ScormActivity, user_pk: int) -> AttemptResult:
+    """The learner's result for the activity: the best or the last attempt that has a result."""
+    results = [AttemptResult(a.completed, a.passed, a.score_raw, a.score_scaled, 100.0 if a.score_raw else None)
+               for a in attempts_of(session, activity, user_pk) if a.sco_states]
+    return pick_attempt(results, "best" if activity.grading_policy == "best" else "last")
+
+
+def record_activity_progress(session: Session, activity: ScormActivity, user_pk: int, now: datetime) -> None:
+    link = session.get(ResourceLink, activity.resource_link_pk)
+    if link is None:
+        return
+    result = activity_result(session, activity, user_pk)
+    progress.record_facts(session, [progress.FactInput(
+        course_pk=link.course_id, user_pk=user_pk, activity=f"scorm:{activity.id}", completed=result.completed,
+        source="scorm", observed_at=now, passed=result.passed, score=result.score_scaled,
+        maximum=1.0 if result.score_scaled is not None else None)])
+
+
+# -- reports ------------------------------------------------------------------------------------
+def count_attempts(session: Session, activity: ScormActivity) -> int:
+    return int(session.scalar(select(func.count()).select_from(ScormAttempt).where(
+        ScormAttempt.activity_id == activity.id)) or 0)
+
+
+def interactions(attempt: ScormAttempt) -> list[dict[str, str]]:
+    """The interactions recorded in every SCO of the attempt (id, type, response, result, …)."""
+    rows: list[dict[str, str]] = []
+    for sco_id, saved in (attempt.sco_states or {}).items():
+        values: dict[str, str] = saved["runtime"].get("values", {})
+        count = int(saved["runtime"].get("counts", {}).get("cmi.interactions", 0))
+        for n in range(count):
+            prefix = f"cmi.interactions.{n}."
+            row = {k.removeprefix(prefix): v for k, v in values.items()
+                   if k.startswith(prefix) and ".n." not in k and k.count(".") == 3}
+            rows.append({"sco": sco_id, "index": str(n), **row})
+    return rows
+
+
+CSV_COLUMNS = ("learner", "attempt", "status", "completed", "passed", "score_raw", "score_scaled",
+               "time_seconds", "started_at", "updated_at", "interactions")
+
+
+def attempts_csv(rows: Sequence[tuple[str, ScormAttempt]]) -> str:
+    """CSV of (learner id, attempt) rows for instructors (spreadsheet-safe: no leading formula characters)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for learner, a in rows:
+        writer.writerow([_cell(learner), a.number, a.status, a.completed, "" if a.passed is None else a.passed,
+                         "" if a.score_raw is None else a.score_raw,
+                         "" if a.score_scaled is None else a.score_scaled, round(a.total_seconds, 2),
+                         a.started_at.isoformat(), a.updated_at.isoformat(), len(interactions(a))])
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
