@@ -14,7 +14,7 @@ members). Names and e-mails are stored only when the platform sent them. Results
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -127,12 +127,18 @@ def _platform_kind(registration: Registration) -> Platform:
 
 
 def course_connectors(session: Session, box: SecretBox, course: Course, *, cache: TokenCache,
-                      http: requests.Session | None = None, **options: Any) -> CourseConnectors:
-    """NRPS and AGS connectors for ``course``, asking only for the scopes its launches granted."""
+                      http: requests.Session | None = None, token_options: Mapping[str, Any] | None = None,
+                      **options: Any) -> CourseConnectors:
+    """NRPS and AGS connectors for ``course``, asking only for the scopes its launches granted.
+
+    ``options`` go to every connector (``retry``, ``sleep``…), ``token_options`` to the token client only
+    (``skew``, ``clock``).
+    """
     registration = session.get(Registration, course.registration_id)
     if registration is None:
         raise SyncNotPossible(f"course {course.id} has no platform registration")
-    tokens = access_token_client(session, box, registration, cache=cache, http=http, **options)
+    tokens = access_token_client(session, box, registration, cache=cache, http=http,
+                                 **{**options, **(token_options or {})})
     nrps = NrpsConnector(tokens, session=http, **options) if course.memberships_url else None
     ags_scopes = AGS_READ_SCOPES & set(course.ags_scopes or ())
     ags = None
