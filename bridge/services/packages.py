@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import shutil
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -51,6 +52,15 @@ class Storage:
 
     def package_dir(self, package: ScormPackage) -> Path:
         return self.instance_dir / package.storage_path
+
+
+def storage_from_config(config: Mapping[str, Any]) -> Storage:
+    """Content storage and import limits from the application configuration (``SCORM_*`` keys)."""
+    megabytes = int(config.get("SCORM_MAX_PACKAGE_MB") or 1024)
+    limits = PackageLimits(max_total_bytes=megabytes * 1024 * 1024,
+                           max_file_bytes=min(megabytes, 512) * 1024 * 1024,
+                           max_members=int(config.get("SCORM_MAX_FILES") or 20_000))
+    return Storage(Path(config["INSTANCE_DIR"]), limits)
 
 
 def _sha256(source: BinaryIO) -> str:
