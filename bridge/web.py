@@ -61,8 +61,9 @@ def _register_blueprints(app: Flask) -> None:
     from bridge.instructor.views import bp as instructor_bp
     from bridge.learner.views import bp as learner_bp
     from bridge.lti.views import bp as lti_bp
+    from bridge.verify.views import bp as verify_bp
 
-    for bp in (health_bp, lti_bp, instructor_bp, learner_bp, admin_bp):
+    for bp in (health_bp, lti_bp, instructor_bp, learner_bp, admin_bp, verify_bp):
         app.register_blueprint(bp)
 
 

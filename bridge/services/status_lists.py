@@ -32,6 +32,10 @@ class StatusError(Exception):
     """A status change is not possible (unknown purpose, no entry for it); the message says why."""
 
 
+def by_id(session: Session, list_id: int) -> StatusList | None:
+    return session.get(StatusList, list_id)
+
+
 def list_url(base_url: str, status_list: StatusList) -> str:
     return f"{base_url}/status/{status_list.id}"
 

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.models import Issuer, StatusList
+from bridge.services import issuance, status_lists
 from bridge.services import issuers as issuer_service
-from bridge.services import status_lists
 from bridge.services.credential_contexts import canonicalizer
 from bridge.services.remote_fetch import FetchError, RemoteFetcher
 from bridge.services.secrets_box import SecretBox
@@ -210,3 +210,22 @@ def _text(value: Any) -> str:
     if isinstance(value, Mapping):  # a language map: English first, else any
         value = value.get("en") or next(iter(value.values()), "")
     return str(value) if value else ""
+
+
+def load_hosted(session: Session, fetcher: RemoteFetcher, config: VerifierConfig, url: str) -> str:
+    """The text of a credential published at ``url``: ours from the database, others' over HTTPS."""
+    prefix = f"{config.base_url}/credentials/"
+    if url.startswith(prefix):
+        issued = issuance.by_public_id(session, url[len(prefix):].split("?", 1)[0].strip("/"))
+        if issued is None:
+            raise FetchError("this tool has issued no credential at that address")
+        return issued.content
+    return fetcher.text(url, accept=VC_ACCEPT)
+
+
+def default_issuer(session: Session, box: SecretBox, config: Mapping[str, Any]) -> Issuer:
+    """The instance's default issuer, created from the configuration on first use."""
+    return issuer_service.ensure_default_issuer(
+        session, box, base_url=str(config["BASE_URL"]), name=str(config.get("ISSUER_NAME") or config["TOOL_NAME"]),
+        did_method=str(config.get("ISSUER_DID_METHOD") or "web"), url=str(config.get("ISSUER_URL") or ""),
+        country=str(config.get("ISSUER_COUNTRY") or ""))
