@@ -10,11 +10,16 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bridge.models import CacheEntry
 from bridge.models.base import utcnow
+
+# Dialects with INSERT … ON CONFLICT DO UPDATE; others take the portable SELECT-then-write path.
+_UPSERTS: dict[str, Any] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
 
 
 class KeyValueStore(Protocol):
@@ -42,7 +47,17 @@ class DbKeyValueStore:
 
     def set(self, key: str, value: Any, ttl: int) -> None:
         expires = self._clock() + timedelta(seconds=ttl)
-        row = self.session.get(CacheEntry, key)
+        upsert = _UPSERTS.get(self.session.get_bind().dialect.name)
+        loaded = self.session.identity_map.get(Session.identity_key(CacheEntry, key))
+        if upsert is not None and loaded is None:
+            # One statement instead of SELECT + INSERT/UPDATE (OIDC state and nonce keys are always new).
+            statement = upsert(CacheEntry).values(key=key, value={"v": value}, expires_at=expires)
+            self.session.execute(statement.on_conflict_do_update(
+                index_elements=[CacheEntry.key], set_={"value": statement.excluded.value,
+                                                       "expires_at": statement.excluded.expires_at}))
+            self.session.commit()
+            return
+        row = loaded if loaded is not None else self.session.get(CacheEntry, key)
         if row is None:
             self.session.add(CacheEntry(key=key, value={"v": value}, expires_at=expires))
         else:
