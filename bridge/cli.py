@@ -210,3 +210,7 @@ def scorm_inspect(package: str, as_json: bool) -> None:
 
 
 _load_command_modules()
+
+
+if __name__ == "__main__":
+    main()

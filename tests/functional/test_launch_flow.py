@@ -84,3 +84,18 @@ def test_launch_session_works_without_cookies_via_launch_parameter(app: Any, reg
     location = response.headers["Location"]
     fresh = app.test_client()  # no cookie jar: the launch id in the URL is enough
     assert fresh.get(location).status_code == 200
+
+
+def test_oidc_login_by_get(app: Any, registered: LaunchActions) -> None:
+    fields = registered.initiation("learner-1")
+    response = registered.client.get("/lti/login", query_string=fields)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith(registered.sandbox_url + "/lti/auth?")
+
+
+def test_login_for_a_foreign_target_link_uri_is_refused(app: Any, registered: LaunchActions) -> None:
+    fields = registered.initiation("learner-1")
+    fields["target_link_uri"] = "https://evil.example/phish"
+    response = registered.client.post("/lti/login", data=fields)
+    assert response.status_code == 400
+    assert "not an address of this tool" in response.get_data(as_text=True)
