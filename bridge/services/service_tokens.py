@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import logging
 import math
 import time
 from collections.abc import Callable
 from typing import Any
 
 import requests
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bridge.models import Registration
@@ -24,6 +26,8 @@ from bridge.services.keys import signing_key
 from bridge.services.secrets_box import SecretBox
 from connectors.lti_token import AccessTokenClient, PemSigner, TokenEndpoint
 from connectors.token_cache import AccessToken, TokenCache, TokenKey
+
+log = logging.getLogger("bridge.service_tokens")
 
 
 def _encode(token: AccessToken) -> dict[str, Any]:
@@ -56,8 +60,12 @@ class DbTokenCache:
             return _decode(DbKeyValueStore(session).get(key.as_string()))
 
     def set(self, key: TokenKey, token: AccessToken) -> None:
-        with self._sessions() as session:
-            DbKeyValueStore(session).set(key.as_string(), _encode(token), _ttl(token, self._clock()))
+        try:
+            with self._sessions() as session:
+                DbKeyValueStore(session).set(key.as_string(), _encode(token), _ttl(token, self._clock()))
+        except OperationalError:
+            # Caching is an optimisation: a busy database (SQLite write lock) must not fail the service call.
+            log.warning("access token not cached: the database is busy")
 
     def delete(self, key: TokenKey, token: AccessToken | None = None) -> None:
         with self._sessions() as session:
