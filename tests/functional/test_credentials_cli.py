@@ -1,0 +1,107 @@
+"""``bridge credential issue-sample / verify / revoke / rotate-keys`` against the real app and keys."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tests.functional.credentials_support import FORMATS, cli, failed, issue_sample, verify_json
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_issued_sample_verifies_in_every_format(app: Flask, tmp_path: Path, fmt: str) -> None:
+    path = issue_sample(app, tmp_path, fmt)
+    code, answer = verify_json(app, path)
+    assert code == 0 and answer["valid"] is True, answer
+    checks = {c["check"] for c in answer["checks"]}
+    assert {"format", "proof", "issuer", "valid_from", "status", "schema", "trust"} <= checks
+    assert all(set(c) == {"check", "ok", "detail"} for c in answer["checks"])
+
+
+def test_rs256_and_did_recipient(app: Flask, tmp_path: Path) -> None:
+    path = issue_sample(app, tmp_path, "ob3-jwt", "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+                        "--rs256")
+    header = json.loads(base64.urlsafe_b64decode(path.read_text().split(".")[0] + "=="))
+    assert header["alg"] == "RS256"
+    code, answer = verify_json(app, path)
+    assert code == 0 and answer["valid"], answer
+
+
+def test_stored_exactly_as_signed(app: Flask, tmp_path: Path) -> None:
+    path = issue_sample(app, tmp_path, "ob3-rdfc")
+    credential_id = json.loads(path.read_text())["id"]
+    served = app.test_client().get(credential_id.removeprefix("http://localhost"), headers={"Accept": "application/vc"})
+    assert served.status_code == 200 and served.get_data(as_text=True) == path.read_text()
+
+
+def test_revoked_credential_is_invalid(app: Flask, tmp_path: Path) -> None:
+    path = issue_sample(app, tmp_path, "ob3-rdfc")
+    revoked = cli(app, "revoke", str(path), "--reason", "issued by mistake")
+    assert revoked.exit_code == 0 and "revoked" in revoked.output
+    code, answer = verify_json(app, path)
+    assert code == 1 and answer["valid"] is False
+    assert failed(answer) == {"status": "The issuer has revoked this credential."}
+    assert "already revoked" in cli(app, "revoke", str(path)).output
+
+
+def test_revoke_by_public_link(app: Flask, tmp_path: Path) -> None:
+    path = issue_sample(app, tmp_path, "vc-jose")
+    payload = json.loads(base64.urlsafe_b64decode(path.read_text().split(".")[1] + "=="))
+    assert cli(app, "revoke", payload["id"]).exit_code == 0
+    assert verify_json(app, path)[0] == 1
+    assert cli(app, "revoke", "no-such-credential").exit_code == 1
+
+
+@pytest.mark.parametrize("fmt", ["ob3-rdfc", "ob3-jcs"])
+def test_tampered_data_integrity_credential_is_invalid(app: Flask, tmp_path: Path, fmt: str) -> None:
+    path = issue_sample(app, tmp_path, fmt)
+    doc = json.loads(path.read_text())
+    doc["credentialSubject"]["achievement"]["name"] = "Rocket science"
+    path.write_text(json.dumps(doc))
+    code, answer = verify_json(app, path)
+    assert code == 1 and "changed after it was issued" in failed(answer)["proof"]
+
+
+@pytest.mark.parametrize("fmt", ["ob3-jwt", "vc-jose"])
+def test_tampered_jwt_is_invalid(app: Flask, tmp_path: Path, fmt: str) -> None:
+    path = issue_sample(app, tmp_path, fmt)
+    header, payload, signature = path.read_text().split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    (claims.get("vc") or claims)["name"] = "Rocket science"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    path.write_text(f"{header}.{forged}.{signature}")
+    code, answer = verify_json(app, path)
+    assert code == 1 and "proof" in failed(answer)
+
+
+def test_credential_signed_before_rotation_still_verifies(app: Flask, tmp_path: Path) -> None:
+    old = issue_sample(app, tmp_path, "ob3-rdfc")
+    old_jwt = issue_sample(app, tmp_path, "vc-jose")
+    rotated = cli(app, "rotate-keys")
+    assert rotated.exit_code == 0 and rotated.output.count("new ") == 3
+    new = issue_sample(app, tmp_path, "ob3-rdfc")
+    methods = {json.loads(p.read_text())["proof"]["verificationMethod"] for p in (old, new)}
+    assert len(methods) == 2, "the new credential is signed with the new key"
+    for path in (old, old_jwt, new):
+        assert verify_json(app, path)[0] == 0
+    document = app.test_client().get("/.well-known/did.json").get_json()
+    assert methods <= set(document["assertionMethod"])
+
+
+def test_edc_is_not_available_yet(app: Flask, tmp_path: Path) -> None:
+    result = cli(app, "issue-sample", "--format", "edc", "--recipient", "a@example.org", "--out", str(tmp_path / "x"))
+    assert result.exit_code == 2 and "not available yet" in result.output
+
+
+def test_bad_recipient_and_garbage_file(app: Flask, tmp_path: Path) -> None:
+    bad = cli(app, "issue-sample", "--format", "ob3-jcs", "--recipient", "nobody", "--out", str(tmp_path / "x"))
+    assert bad.exit_code == 1 and "e-mail address or a DID" in bad.output
+    junk = tmp_path / "junk.json"
+    junk.write_text("hello")
+    code, answer = verify_json(app, junk)
+    assert code == 1 and answer == {"valid": False, "checks": [
+        {"check": "format", "ok": False, "detail": "This is not a credential this service can read."}]}
