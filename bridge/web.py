@@ -6,6 +6,7 @@ services as arguments; nothing below the views reads Flask globals.
 
 from __future__ import annotations
 
+import importlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -61,10 +62,12 @@ def _register_blueprints(app: Flask) -> None:
     from bridge.instructor.views import bp as instructor_bp
     from bridge.learner.views import bp as learner_bp
     from bridge.lti.views import bp as lti_bp
+    from bridge.player.views import bp as player_bp
     from bridge.verify.views import bp as verify_bp
 
-    for bp in (health_bp, lti_bp, instructor_bp, learner_bp, admin_bp, verify_bp):
+    for bp in (health_bp, lti_bp, instructor_bp, learner_bp, admin_bp, verify_bp, player_bp):
         app.register_blueprint(bp)
+    app.register_blueprint(importlib.import_module("bridge.api.views").bp)  # issue 5: REST API v1
 
 
 def bridge_services() -> BridgeServices:

@@ -199,3 +199,47 @@ def fact_from_activity(learner: str, activity: str, *, completed: bool, passed: 
         if prefix == known and ident:
             return Fact(learner, kind, ident, completed, passed, score, maximum)
     return None
+
+
+def _enum(kind: type[StrEnum], raw: object, where: str, problems: list[str]) -> Any:
+    try:
+        return kind(str(raw))
+    except ValueError:
+        problems.append(f"{where}: '{raw}' is not one of {', '.join(m.value for m in kind)}.")
+        return None
+
+
+def _number(raw: object, where: str, problems: list[str], *, whole: bool = False) -> Any:
+    if raw is None or raw == "":
+        return None
+    try:
+        value = int(str(raw)) if whole else float(str(raw))
+    except ValueError:
+        problems.append(f"{where}: '{raw}' is not a {'whole ' if whole else ''}number.")
+        return None
+    return value if value == value else None  # NaN is not a number here
+
+
+def rule_from_json(raw: object) -> Rule:
+    """A :class:`Rule` from its JSON shape (``Rule.as_json``); :class:`RuleProblem` lists every fault."""
+    problems: list[str] = []
+    if not isinstance(raw, dict) or not isinstance(raw.get("criteria"), list):
+        raise RuleProblem(["Send an object with 'combination' and a list of 'criteria'."])
+    combination = _enum(Combination, raw.get("combination", "all_of"), "combination", problems)
+    criteria = []
+    for i, item in enumerate(raw["criteria"], 1):
+        if not isinstance(item, dict):
+            problems.append(f"Criterion {i}: expected an object.")
+            continue
+        kind = _enum(CriterionKind, item.get("kind"), f"Criterion {i} kind", problems)
+        condition = _enum(Condition, item.get("condition", "completed"), f"Criterion {i} condition", problems)
+        min_score = _number(item.get("min_score"), f"Criterion {i} min_score", problems)
+        criteria.append(Criterion(kind, str(item.get("target", "")), condition, min_score,
+                                  str(item.get("label", ""))[:512]))
+    rule = Rule(tuple(criteria), combination or Combination.ALL_OF,
+                _number(raw.get("required"), "required", problems, whole=True),
+                _number(raw.get("valid_days"), "valid_days", problems, whole=True))
+    problems += check_rule(rule) if not problems else []
+    if problems:
+        raise RuleProblem(problems)
+    return rule

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bridge.models import AwardingBody, CredentialTemplate, TemplateVersion
+from credentials import achievement
 from credentials import microcredential as mc
 from credentials.record_errors import Problem, TemplateImportError
 from credentials.vocabularies import AssessmentType, Participation, QualityAssurance
@@ -153,3 +154,24 @@ def get_awarding_body(session: Session, registration_pk: int, body_id: int) -> A
     if row is None or row.registration_id != registration_pk:
         raise NotFound(f"There is no awarding body {body_id} for this platform.")
     return row
+
+
+# Exports ------------------------------------------------------------------------------------------------------
+
+def achievement_id(base_url: str, template: CredentialTemplate, version: TemplateVersion) -> str:
+    return f"{base_url.rstrip('/')}/api/v1/templates/{template.id}/versions/{version.version}/achievement"
+
+
+def ob3_achievement(template: CredentialTemplate, version: TemplateVersion, base_url: str) -> dict[str, object]:
+    """The OB 3.0 ``Achievement`` of a version; the first awarding body is its ``creator``."""
+    record = load(version)
+    org = record.awarding_bodies[0]
+    creator = achievement.issuer_profile(org, org.url or f"{base_url.rstrip('/')}/issuers/template-{template.id}",
+                                         record.default_language)
+    return achievement.ob3_achievement(record, achievement_id(base_url, template, version), creator)
+
+
+def elm_specification(template: CredentialTemplate, version: TemplateVersion, base_url: str) -> dict[str, object]:
+    """The ELM 3 ``LearningAchievementSpecification`` of a version."""
+    spec_id = f"{achievement_id(base_url, template, version).removesuffix('/achievement')}/specification"
+    return achievement.elm_specification(load(version), spec_id)
