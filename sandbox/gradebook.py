@@ -16,6 +16,8 @@ class Gradebook:
     _lock: threading.RLock
     line_items: dict[str, LineItem]
     scores: list[ScoreRecord]
+    # line item id -> user id -> latest applied score, users in order of first score (keeps results O(page)).
+    latest_scores: dict[str, dict[str, ScoreRecord]]
     _line_item_ids: itertools.count[int]
 
     def add_line_item(self, course_id: str, label: str, score_maximum: float, **fields: Any) -> LineItem:
@@ -28,6 +30,7 @@ class Gradebook:
     def delete_line_item(self, item_id: str) -> None:
         with self._lock:
             del self.line_items[item_id]
+            self.latest_scores.pop(item_id, None)
 
     def line_item_for_link(self, resource_link_id: str, client_id: str) -> LineItem | None:
         """The first line item bound to a resource link and visible to the tool."""
@@ -44,21 +47,18 @@ class Gradebook:
             applied = latest is None or _when(latest.body) <= _when(body)
             record = ScoreRecord(item.id, item.course_id, body["userId"], dict(body), applied, client_id)
             self.scores.append(record)
+            if applied:
+                self.latest_scores.setdefault(item.id, {})[record.user_id] = record
             return record
 
     def latest_score(self, item_id: str, user_id: str) -> ScoreRecord | None:
         with self._lock:
-            for record in reversed(self.scores):
-                if record.line_item_id == item_id and record.user_id == user_id and record.applied:
-                    return record
-            return None
+            return self.latest_scores.get(item_id, {}).get(user_id)
 
     def results(self, item_id: str) -> list[ScoreRecord]:
         """The latest applied score per user for a line item, in user order of first score."""
         with self._lock:
-            users = dict.fromkeys(r.user_id for r in self.scores if r.line_item_id == item_id)
-            found = (self.latest_score(item_id, uid) for uid in users)
-            return [r for r in found if r is not None]
+            return list(self.latest_scores.get(item_id, {}).values())
 
 
 def _when(body: dict[str, Any]) -> datetime:

@@ -46,6 +46,7 @@ class Platform(Roster, Gradebook):
         self.membership_log: list[tuple[int, str, str]] = []
         self.line_items: dict[str, LineItem] = {}
         self.scores: list[ScoreRecord] = []
+        self.latest_scores: dict[str, dict[str, ScoreRecord]] = {}
         self._line_item_ids = itertools.count(1)
         self.tools: dict[str, Tool] = {}
         self.launches: dict[str, Launch] = {}
