@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, make_response, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from bridge.lti import canvas
@@ -13,7 +13,7 @@ from bridge.lti.errors import BrowserStateMissing, LaunchError
 from bridge.lti.launch import LaunchSettings, start_login, validate_launch
 from bridge.lti.tool_conf import DbToolConf
 from bridge.services import keys as key_service
-from bridge.services import launches
+from bridge.services import launches, scorm_attempts
 from bridge.services import registration as dynreg
 from bridge.web import bridge_services, db_session, kv_store, set_cookie
 
@@ -56,9 +56,9 @@ def login() -> Any:
     except LaunchError as err:
         return _refuse(err)
     if result.storage_target:
-        response = Response(render_template("lti/storage_put.html", result=result))
+        response = make_response(render_template("lti/storage_put.html", result=result))
     elif request.headers.get("Sec-Fetch-Dest") == "iframe" and not request.values.get("lti1p3_new_window"):
-        response = Response(render_template("lti/cookie_check.html", result=result,
+        response = make_response(render_template("lti/cookie_check.html", result=result,
                                             new_window_url=request.url + ("&" if "?" in request.url else "?")
                                             + "lti1p3_new_window=1", params=_params()))
     else:
@@ -107,6 +107,8 @@ def verify() -> Any:
 def _land(context: launches.LaunchContext) -> Response:
     if context.is_deep_linking and context.is_instructor:
         target = url_for("instructor.deep_link", launch=context.launch_id)
+    elif scorm_attempts.activity_for(db_session(), context.course_pk, context.resource_link_id) is not None:
+        target = url_for("player.manage_page" if context.is_instructor else "player.play", launch=context.launch_id)
     elif context.is_instructor:
         target = url_for("instructor.home", launch=context.launch_id)
     else:
