@@ -12,11 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, Response, current_app, g, render_template, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.wrappers import Response
 
 from bridge.db import Database
 from bridge.services import keys as key_service

@@ -11,8 +11,7 @@ import hashlib
 import hmac
 import secrets
 
-from flask import abort, current_app, request
-from werkzeug.wrappers import Response
+from flask import Response, abort, current_app, request
 
 from bridge.lti.session import LAUNCH_COOKIE
 from bridge.services import launches
