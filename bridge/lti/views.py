@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, make_response, redirect, render_template, request, url_for
+from werkzeug.sansio.response import Response as BaseResponse
 
 from bridge.lti import canvas
 from bridge.lti.errors import BrowserStateMissing, LaunchError
@@ -54,6 +55,7 @@ def login() -> Any:
                              store=kv_store(), settings=_settings())
     except LaunchError as err:
         return _refuse(err)
+    response: BaseResponse
     if result.storage_target:
         response = make_response(render_template("lti/storage_put.html", result=result))
     elif request.headers.get("Sec-Fetch-Dest") == "iframe" and not request.values.get("lti1p3_new_window"):
@@ -103,7 +105,7 @@ def verify() -> Any:
     return _land(context)
 
 
-def _land(context: launches.LaunchContext) -> Response:
+def _land(context: launches.LaunchContext) -> BaseResponse:
     if context.is_deep_linking and context.is_instructor:
         target = url_for("instructor.deep_link", launch=context.launch_id)
     elif scorm_attempts.activity_for(db_session(), context.course_pk, context.resource_link_id) is not None:

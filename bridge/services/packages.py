@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -63,7 +63,7 @@ def storage_from_config(config: Mapping[str, Any]) -> Storage:
     return Storage(Path(config["INSTANCE_DIR"]), limits)
 
 
-def _sha256(source: BinaryIO) -> str:
+def _sha256(source: IO[bytes]) -> str:
     digest = hashlib.sha256()
     source.seek(0)
     for chunk in iter(lambda: source.read(1024 * 1024), b""):
@@ -72,13 +72,13 @@ def _sha256(source: BinaryIO) -> str:
     return digest.hexdigest()
 
 
-def import_zip(session: Session, storage: Storage, source: BinaryIO, *, registration_id: int,
+def import_zip(session: Session, storage: Storage, source: IO[bytes], *, registration_id: int,
                course_id: int | None, original_name: str = "") -> ScormPackage:
     """Check, extract and record one package zip (a seekable binary file)."""
     digest = _sha256(source)
     relative = f"{CONTENT_DIR}/{uuid.uuid4().hex}"
     try:
-        imported = import_package(source, storage.instance_dir / relative, storage.limits)
+        imported = import_package(cast(BinaryIO, source), storage.instance_dir / relative, storage.limits)
     except ScormError as err:
         raise PackageRefused(str(err), reason=str(getattr(err, "reason", "manifest"))) from err
     if not imported.manifest.scos:

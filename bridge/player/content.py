@@ -1,0 +1,71 @@
+"""Package files and the API relay page, each with a CSP of its own.
+
+Two modes (``SCORM_CONTENT_ORIGIN``):
+- **separate content origin** (recommended): files are served only on that origin, which carries no tool
+  cookies or tokens; the SCO talks to a relay page on the same origin, which talks to the player page on the
+  tool's origin through ``postMessage`` with origin checks on both sides.
+- **same-origin** (default, for single-host installs and the demo): files are served by the tool's origin,
+  so a SCO (which must find the API through ``window.parent``) could script the player page. Documented as
+  such; use it only for packages you trust.
+Files come from ``send_from_directory`` (``safe_join``: no ``..``, no absolute paths, no fall-back); MIME
+types from the extension; ``nosniff``; ``frame-ancestors`` limits who may frame them.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, render_template, request, send_from_directory
+from werkzeug.wrappers import Response
+
+from bridge.models import ScormPackage
+from bridge.player.blueprint import bp
+from bridge.player.tokens import check, content_signature
+from bridge.services import packages
+from bridge.web import db_session
+
+# Package content is third-party code with inline scripts, document.write and CDN assets: it is contained by
+# its origin and frame-ancestors, not by a strict script policy.
+CONTENT_CSP = ("default-src 'self' https: data: blob: 'unsafe-inline' 'unsafe-eval'; object-src 'none'; "
+               "base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+
+
+def _content_origin() -> str:
+    return str(current_app.config.get("SCORM_CONTENT_ORIGIN") or "").rstrip("/")
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _on_content_origin_only() -> None:
+    origin = _content_origin()
+    if origin and _origin_of(request.host_url) != _origin_of(origin):
+        abort(404, description="Package content is served from the content origin only.")
+
+
+@bp.get("/content/<int:package_id>/<sig>/<path:path>")
+def content(package_id: int, sig: str, path: str) -> Response:
+    _on_content_origin_only()
+    check(sig, content_signature(package_id))
+    package = db_session().get(ScormPackage, package_id)
+    if package is None:
+        abort(404, description="No such package.")
+    response = send_from_directory(packages.storage_from_config(current_app.config).package_dir(package), path,
+                                   max_age=3600)
+    response.headers["Content-Security-Policy"] = CONTENT_CSP
+    response.headers["Cross-Origin-Resource-Policy"] = "same-site"
+    return response
+
+
+@bp.get("/relay")
+def relay() -> Response:
+    _on_content_origin_only()
+    tool_origin = _origin_of(str(current_app.config["BASE_URL"]))
+    response = Response(render_template("player/relay.html", parent_origin=tool_origin))
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; script-src 'self'; style-src 'self'; frame-src 'self'; base-uri 'none'; "
+        f"frame-ancestors {tool_origin}")
+    response.headers["Cache-Control"] = "no-store"
+    return response
