@@ -16,6 +16,7 @@ from flask import Flask, Response, current_app, g, render_template, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.sansio.response import Response as BaseResponse
 
 from bridge.db import Database
 from bridge.services import keys as key_service
@@ -67,6 +68,8 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (health_bp, lti_bp, instructor_bp, learner_bp, admin_bp, verify_bp, player_bp):
         app.register_blueprint(bp)
     app.register_blueprint(importlib.import_module("bridge.api.views").bp)  # issue 5: REST API v1
+    app.register_blueprint(importlib.import_module("bridge.instructor.credentials").bp)  # issue 5
+    app.register_blueprint(importlib.import_module("bridge.learner.credentials").bp)  # issue 5
 
 
 def bridge_services() -> BridgeServices:
@@ -107,7 +110,7 @@ def _http_error(err: HTTPException) -> Any:
     return render_template("error.html", title=err.name, message=err.description, hint=""), err.code or 500
 
 
-def set_cookie(response: Response, name: str, value: str, max_age: int | None) -> None:
+def set_cookie(response: BaseResponse, name: str, value: str, max_age: int | None) -> None:
     """Cookies for framed LTI use: SameSite=None; Secure; Partitioned over TLS, Lax over plain HTTP (demo)."""
     if request.is_secure:
         response.set_cookie(name, value, max_age=max_age, path="/", secure=True, httponly=True, samesite="None",
