@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 from bridge.models import Award, AwardRule, CredentialTemplate, LmsUser, TemplateVersion
 from bridge.services import award_rules as rules
 from bridge.services import awards
-from bridge.services.credential_templates import current_version, list_templates
+from bridge.services.credential_templates import current_version, list_templates, load
+from credentials.microcredential import MicroCredentialTemplate
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,9 @@ class DashboardRow:
     name: str
     cells: list[CredentialProgress]
 
+    def cell(self, template_id: int) -> CredentialProgress | None:
+        return next((c for c in self.cells if c.template_id == template_id), None)
+
 
 def dashboard(session: Session, registration_pk: int, course_pk: int, *, now: datetime,
               ) -> tuple[list[CredentialTemplate], list[DashboardRow]]:
@@ -87,6 +91,23 @@ def dashboard(session: Session, registration_pk: int, course_pk: int, *, now: da
     templates = [t for t in list_templates(session, registration_pk, course_pk)
                  if t.id in shown or awards.get_rule(session, t.id, course_pk) is not None]
     return templates, rows
+
+
+@dataclass(frozen=True, slots=True)
+class Earned:
+    award: Award
+    version: TemplateVersion
+    record: MicroCredentialTemplate
+
+
+def earned(session: Session, user_pk: int) -> list[Earned]:
+    """The learner's active awards (in any course of the tenant) with the version they were given for."""
+    out = []
+    for award in awards.awards_of(session, user_pk):
+        if award.status == "active":
+            version = session.get_one(TemplateVersion, award.template_version_id)
+            out.append(Earned(award, version, load(version)))
+    return out
 
 
 def csv_rows(templates: list[CredentialTemplate], rows: list[DashboardRow]) -> list[list[str]]:
