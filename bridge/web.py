@@ -16,6 +16,7 @@ from flask import Flask, Response, current_app, g, render_template, request
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.sansio.response import Response as BaseResponse
 
 from bridge.db import Database
 from bridge.services import keys as key_service
@@ -109,7 +110,7 @@ def _http_error(err: HTTPException) -> Any:
     return render_template("error.html", title=err.name, message=err.description, hint=""), err.code or 500
 
 
-def set_cookie(response: Response, name: str, value: str, max_age: int | None) -> None:
+def set_cookie(response: BaseResponse, name: str, value: str, max_age: int | None) -> None:
     """Cookies for framed LTI use: SameSite=None; Secure; Partitioned over TLS, Lax over plain HTTP (demo)."""
     if request.is_secure:
         response.set_cookie(name, value, max_age=max_age, path="/", secure=True, httponly=True, samesite="None",
