@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, render_template, request, send_from_directory
-from werkzeug.wrappers import Response
+from flask import Response, abort, current_app, render_template, request, send_from_directory
 
 from bridge.models import ScormPackage
 from bridge.player.blueprint import bp

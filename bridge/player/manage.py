@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, current_app, redirect, render_template, request, url_for
-from werkzeug.wrappers import Response
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 
 from bridge.admin.auth import check_csrf, csrf_token
 from bridge.lti.context import LaunchContext

@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import abort, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.wrappers import Response
 
 import bridge.player.content  # noqa: F401  (its routes join the blueprint)
 import bridge.player.manage  # noqa: F401
