@@ -29,15 +29,18 @@ def admin_principal() -> str:
     """Return the principal ("admin" or "launch:<id>"); answer 401/403 otherwise."""
     if _basic_ok():
         return "admin"
-    launch_id = request.values.get("launch") or request.cookies.get(LAUNCH_COOKIE, "")
-    if launch_id:
+    explicit = request.values.get("launch")
+    for launch_id in filter(None, (explicit, request.cookies.get(LAUNCH_COOKIE))):
         try:
             ctx = launches.load_context(db_session(), launch_id)
         except launches.SessionError as err:
-            abort(401, description=str(err))
+            if launch_id == explicit:
+                abort(401, description=str(err))
+            continue
         if ctx.is_admin:
             return f"launch:{launch_id}"
-        abort(403, description="The admin screens are for LMS administrators.")
+        if launch_id == explicit:
+            abort(403, description="The admin screens are for LMS administrators.")
     if not current_app.config.get("ADMIN_PASSWORD"):
         abort(403, description="The admin screens are off: set BRIDGE_ADMIN_PASSWORD, or launch the tool from "
                                "the LMS as an administrator.")

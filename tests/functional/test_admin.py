@@ -92,3 +92,11 @@ def test_learner_launch_cannot_reach_admin(registered: LaunchActions) -> None:
     response = registered.launch("learner-1")
     launch_id = response.headers["Location"].split("launch=")[1]
     assert registered.client.get(f"/admin/?launch={launch_id}").status_code == 403
+
+
+def test_a_learner_launch_cookie_does_not_hide_the_password_prompt(admin_app: Any) -> None:
+    client = admin_app.test_client()
+    client.set_cookie("bridge_launch", "some-learner-or-expired-launch")
+    response = client.get("/admin/")
+    assert response.status_code == 401 and "Basic" in response.headers["WWW-Authenticate"]
+    assert client.get("/admin/", headers=AUTH).status_code == 200
