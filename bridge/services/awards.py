@@ -97,9 +97,11 @@ def set_rule(session: Session, template: CredentialTemplate, course_pk: int, rul
     row.criteria.clear()
     session.add(row)
     session.flush()
+    labels = {(a.kind, a.target): a.label for a in course_activities(session, course_pk)}
     for pos, c in enumerate(rule.criteria):
+        label = c.label or labels.get((c.kind, c.target), "")
         row.criteria.append(AwardCriterion(position=pos, kind=c.kind.value, target=c.target,
-                                           condition=c.condition.value, min_score=c.min_score, label=c.label))
+                                           condition=c.condition.value, min_score=c.min_score, label=label))
     session.flush()
     return row
 

@@ -114,7 +114,7 @@ def test_template_import_export_ob3_elm_rule_award_progress(api: tuple[Api, Tena
     assert client.call("GET", f"/templates/{tid}/rules/{course}").get_json()["criteria"][0]["min_score"] == 80
     learner = tenant.learners[0].id
     progress = client.call("GET", "/progress", query={"course_id": course, "user_id": learner}).get_json()
-    assert progress["learners"][0]["credentials"][0]["missing"] == ["score at least 80% in " + ITEM]
+    assert progress["learners"][0]["credentials"][0]["missing"] == ["score at least 80% in Quiz"]
     with app.extensions["bridge"].db.session() as s:
         record_facts(s, [FactInput(course, learner, f"ags:{ITEM}", True, "ags", datetime.now(UTC), None, 9, 10)])
         from bridge.services import awards
