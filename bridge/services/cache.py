@@ -72,6 +72,14 @@ class DbKeyValueStore:
 
     def take(self, key: str) -> Any | None:
         """Return the value and delete it, atomically: only one caller ever gets a given value."""
+        if self.session.get_bind().dialect.delete_returning:
+            # One statement: only the caller whose DELETE removed the row gets its value back.
+            taken = self.session.execute(delete(CacheEntry).where(CacheEntry.key == key)
+                                         .returning(CacheEntry.value, CacheEntry.expires_at)).first()
+            self.session.commit()
+            if taken is None or taken.expires_at <= self._clock():
+                return None
+            return taken.value.get("v")
         row = self.session.execute(select(CacheEntry.value, CacheEntry.expires_at).where(CacheEntry.key == key)).first()
         if row is None:
             return None
