@@ -3,7 +3,7 @@
 OB 3.0 (1EdTech, §B.1 Achievement, Alignment, Profile, ResultDescription): ``achievementType``
 "MicroCredential", ``creditsAvailable`` = ECTS, ESCO skills and the EQF level as ``Alignment``s
 (``targetType`` "ext:ESCOSkill" / "ext:EQFLevel": OB3's closed list has no skill or level type), the
-Annex I elements OB3 lacks in our extension context (``data/bridge_mc_context.jsonld``).
+Annex I elements OB3 lacks in our extension context (``data/contexts/bridge_mc_v1.jsonld``).
 ELM 3 (edc-ap context; shapes EDC-generic-no-cv): property names follow the EDC sample ``Sample-MC-Annex1``.
 """
 

@@ -20,7 +20,7 @@ __all__ = ["MC_CONTEXT_URL", "canonicalizer", "mc_context", "mc_context_text"]
 @cache
 def mc_context_text() -> str:
     """The extension context exactly as bundled (what ``/contexts/mc/v1`` serves)."""
-    return (resources.files("credentials") / "data" / "bridge_mc_context.jsonld").read_text(encoding="utf-8")
+    return (resources.files("credentials") / "data" / "contexts" / "bridge_mc_v1.jsonld").read_text(encoding="utf-8")
 
 
 def mc_context() -> dict[str, Any]:

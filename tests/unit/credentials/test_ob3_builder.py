@@ -19,7 +19,7 @@ from credentials.ob3_builder import Evidence, Ob3Options, build_ob3, hashed_emai
 from credentials.record_errors import InvalidRecord
 
 SHARED = Path("/work/shared/data")
-OUR_CONTEXT = Path(__file__).parents[3] / "credentials" / "data" / "bridge_mc_context.jsonld"
+OUR_CONTEXT = Path(__file__).parents[3] / "credentials" / "data" / "contexts" / "bridge_mc_v1.jsonld"
 pytestmark = pytest.mark.skipif(not SHARED.exists(), reason="shared OB3 schema and contexts not available")
 STATUS = {
     "id": "https://bridge.example/status/1#94567",
