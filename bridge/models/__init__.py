@@ -14,12 +14,14 @@ from bridge.models.base import Base
 from bridge.models.courses import Course, LmsUser, Membership, ResourceLink
 from bridge.models.issued import IssuedCredential, StatusEntry, StatusList
 from bridge.models.issuers import Issuer, IssuerKey
+from bridge.models.jobs import JobLock, JobRun
 from bridge.models.keys import ToolKey
 from bridge.models.launch import CacheEntry, LaunchSession
 from bridge.models.lti_services import CourseLineItem, CourseSync, GradeOutbox
 from bridge.models.progress import ProgressFact, ProgressHistory
 from bridge.models.scorm import ScormActivity, ScormAttempt, ScormPackage
 from bridge.models.tenancy import Deployment, DynamicRegistrationAttempt, Registration
+from bridge.models.wallet import Delivery, WalletNonce, WalletOffer
 
 __all__ = [
     "ApiToken",
@@ -34,12 +36,15 @@ __all__ = [
     "CourseLineItem",
     "CourseSync",
     "CredentialTemplate",
+    "Delivery",
     "Deployment",
     "DynamicRegistrationAttempt",
     "GradeOutbox",
     "IssuedCredential",
     "Issuer",
     "IssuerKey",
+    "JobLock",
+    "JobRun",
     "LaunchSession",
     "LmsUser",
     "Membership",
@@ -54,4 +59,6 @@ __all__ = [
     "StatusList",
     "TemplateVersion",
     "ToolKey",
+    "WalletNonce",
+    "WalletOffer",
 ]

@@ -1,0 +1,50 @@
+"""Learner page "Add to wallet": one offer per click, its QR code and same-device link, the transaction
+code (shown once), and the state of every earlier offer in plain words."""
+
+from __future__ import annotations
+
+import segno
+from flask import abort, current_app, render_template, request
+
+from bridge.admin.auth import check_csrf, csrf_token
+from bridge.lti.session import current_launch
+from bridge.services import award_reports, awards, wallet_offers
+from bridge.services.wallet_offers import NewOffer, WalletError
+from bridge.wallet.blueprint import bp, settings
+from bridge.web import db_session
+
+
+def qr_data_uri(link: str) -> str:
+    """A PNG data URI of the QR code for ``link`` (the page's CSP allows ``img-src data:``)."""
+    return str(segno.make(link, error="m").png_data_uri(scale=5, border=4))
+
+
+def _page(new: NewOffer | None = None, error: str = "") -> str:
+    ctx = current_launch()
+    session = db_session()
+    return render_template("wallet/learner.html", ctx=ctx, csrf=csrf_token(f"launch:{ctx.launch_id}"),
+                           earned=award_reports.earned(session, ctx.user_pk), new=new, error=error,
+                           qr=qr_data_uri(new.wallet_link) if new else None,
+                           offers=wallet_offers.offers_of_user(session, ctx.user_pk),
+                           state_text=wallet_offers.state_text)
+
+
+@bp.get("/learner/wallet/")
+def learner_wallet() -> str:
+    return _page()
+
+
+@bp.post("/learner/wallet/offer")
+def learner_offer() -> str:
+    ctx = current_launch()
+    check_csrf(f"launch:{ctx.launch_id}")
+    award = next((e.award for e in award_reports.earned(db_session(), ctx.user_pk)
+                  if str(e.award.id) == request.form.get("award_id", "")), None)
+    if award is None:
+        abort(404, description="You hold no such credential.")
+    try:
+        new = wallet_offers.offer_award(db_session(), settings(), awards.get_award(
+            db_session(), ctx.registration_pk, award.id), tx_code=bool(current_app.config.get("WALLET_TX_CODE", True)))
+    except WalletError as err:
+        return _page(error=err.description)
+    return _page(new)
