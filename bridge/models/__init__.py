@@ -21,7 +21,6 @@ from bridge.models.lti_services import CourseLineItem, CourseSync, GradeOutbox
 from bridge.models.progress import ProgressFact, ProgressHistory
 from bridge.models.scorm import ScormActivity, ScormAttempt, ScormPackage
 from bridge.models.tenancy import Deployment, DynamicRegistrationAttempt, Registration
-from bridge.models.wallet import Delivery, WalletNonce, WalletOffer
 
 __all__ = [
     "ApiToken",
@@ -36,7 +35,6 @@ __all__ = [
     "CourseLineItem",
     "CourseSync",
     "CredentialTemplate",
-    "Delivery",
     "Deployment",
     "DynamicRegistrationAttempt",
     "GradeOutbox",
@@ -59,6 +57,4 @@ __all__ = [
     "StatusList",
     "TemplateVersion",
     "ToolKey",
-    "WalletNonce",
-    "WalletOffer",
 ]
