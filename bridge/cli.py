@@ -176,12 +176,15 @@ def keys_list() -> None:
 @click.option("--tls-cert", type=click.Path(exists=True, dir_okay=False), default=None)
 @click.option("--tls-key", type=click.Path(exists=True, dir_okay=False), default=None)
 def serve(host: str, port: int, workers: int, tls_cert: str | None, tls_key: str | None) -> None:
+    from bridge.jobs.embedded import start_embedded
     from bridge.server import run_gunicorn
 
     if bool(tls_cert) != bool(tls_key):
         raise click.UsageError("--tls-cert and --tls-key go together")
     app = _app()  # fail fast on configuration errors, and migrate once before forking workers
-    run_gunicorn(app, host=host, port=port, workers=workers, certfile=tls_cert, keyfile=tls_key)
+    # BRIDGE_SCHEDULER=embedded: each worker schedules jobs; database leases let one of them run each job.
+    run_gunicorn(app, host=host, port=port, workers=workers, certfile=tls_cert, keyfile=tls_key,
+                 on_worker_start=lambda: start_embedded(app))
 
 
 @main.group(help="SCORM packages.")

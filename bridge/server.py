@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -24,8 +25,15 @@ class _Gunicorn(BaseApplication):
 
 
 def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, certfile: str | None = None,
-                 keyfile: str | None = None) -> None:
+                 keyfile: str | None = None, on_worker_start: Callable[[], object] | None = None) -> None:
+    """Serve ``app``; ``on_worker_start`` runs in each worker after fork (the embedded job scheduler)."""
+
+    def post_fork(_server: Any, _worker: Any) -> None:
+        app.extensions["bridge"].db.engine.dispose()
+        if on_worker_start is not None:
+            on_worker_start()
+
     options = {"bind": f"{host}:{port}", "workers": workers, "certfile": certfile, "keyfile": keyfile,
                "accesslog": "-", "timeout": 60, "forwarded_allow_ips": "*" if app.config["PROXY_FIX"] else None,
-               "post_fork": lambda _server, _worker: app.extensions["bridge"].db.engine.dispose()}
+               "post_fork": post_fork}
     _Gunicorn(app, options).run()
