@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bridge.lti.context import TEACHING_ROLES
 from bridge.models import (
     Award,
     AwardCriterion,
@@ -181,10 +182,11 @@ def evaluate_learner(session: Session, course_pk: int, user_pk: int, *, now: dat
 
 
 def course_learners(session: Session, course_pk: int) -> list[int]:
-    """Users with progress in the course, and members of the course (roster), by id."""
+    """Users with progress in the course, and members of the course (roster) without a teaching role, by id."""
     with_facts = session.scalars(select(ProgressFact.user_id).where(ProgressFact.course_id == course_pk))
-    members = session.scalars(select(Membership.user_id).where(Membership.course_id == course_pk))
-    return sorted(set(with_facts) | set(members))
+    members = session.scalars(select(Membership).where(Membership.course_id == course_pk))
+    learners = {m.user_id for m in members if not set(m.roles) & TEACHING_ROLES}
+    return sorted(set(with_facts) | learners)
 
 
 def evaluate_course(session: Session, course_pk: int, *, now: datetime) -> list[Award]:
