@@ -1,7 +1,7 @@
 """Progress facts: what a learner did in an activity (completed, passed, score), whatever reported it.
 
-One current row per (course, learner, activity) in ``progress_facts``; every change also appends a row to
-``progress_history`` so award rules (a later issue) and audits can see how a fact evolved. ``activity`` is a
+One current row per (course, learner, activity) in ``progress_facts``; every change also moves the replaced version
+to ``progress_history`` so award rules (a later issue) and audits can see how a fact evolved. ``activity`` is a
 stable key inside the course: ``ags:<line item URL>`` for gradebook columns, ``scorm:<id>`` for SCORM
 activities, ``connector:<name>:<id>`` for other systems. ``source`` says who reported the fact.
 """
@@ -38,7 +38,7 @@ class ProgressFact(Base):
 
 
 class ProgressHistory(Base):
-    """Every version of a fact, oldest first (version 1 is the first observation)."""
+    """Every replaced version of a fact (the current version is the ``progress_facts`` row itself)."""
 
     __tablename__ = "progress_history"
     __table_args__ = (UniqueConstraint("fact_id", "version"),)

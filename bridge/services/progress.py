@@ -2,7 +2,9 @@
 
 ``record_facts`` is the one way facts are written (AGS sync, SCORM runtime, other connectors). Recording the
 same fact twice changes nothing; a fact observed *before* the current one is ignored (an older observation
-never replaces a newer one); any other change bumps ``version`` and appends a ``progress_history`` row.
+never replaces a newer one); any other change bumps ``version`` and moves the replaced version to
+``progress_history`` (the current version is the fact row itself: history + fact = every version, and a
+first observation costs one row).
 The caller owns the transaction: nothing here commits.
 """
 
@@ -11,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from bridge.models import ProgressFact, ProgressHistory
@@ -48,57 +51,68 @@ class RecordCounts:
     stale: int = 0
 
 
-def _same(fact: ProgressFact, new: FactInput) -> bool:
-    return (fact.completed, fact.passed, fact.score, fact.maximum) == (new.completed, new.passed, new.score,
-                                                                       new.maximum)
+# Core tables, not ORM entities, for the bulk statements (see record_facts).
+FACTS: Table = ProgressFact.__table__  # type: ignore[assignment]
+HISTORY: Table = ProgressHistory.__table__  # type: ignore[assignment]
+_VALUES = ("completed", "passed", "score", "maximum")
 
 
-def _history(fact: ProgressFact) -> ProgressHistory:
-    return ProgressHistory(fact_id=fact.id, version=fact.version, completed=fact.completed, passed=fact.passed,
-                           score=fact.score, maximum=fact.maximum, source=fact.source, observed_at=fact.observed_at)
+def _values(new: FactInput) -> dict[str, Any]:
+    return {"completed": new.completed, "passed": new.passed, "score": new.score, "maximum": new.maximum,
+            "source": new.source, "observed_at": new.observed_at}
 
 
-def _existing(session: Session, facts: Sequence[FactInput]) -> dict[tuple[int, int, str], ProgressFact]:
-    found: dict[tuple[int, int, str], ProgressFact] = {}
+def _existing(session: Session, facts: Sequence[FactInput]) -> dict[tuple[int, int, str], Any]:
+    found: dict[tuple[int, int, str], Any] = {}
     groups: dict[tuple[int, str], list[int]] = {}
     for fact in facts:
         groups.setdefault((fact.course_pk, fact.activity), []).append(fact.user_pk)
+    t = FACTS.c
+    columns = (t.id, t.course_id, t.user_id, t.activity, t.completed, t.passed, t.score, t.maximum, t.source,
+               t.observed_at, t.version)
+    connection = session.connection()
     for (course_pk, activity), users in groups.items():
-        rows = session.scalars(select(ProgressFact).where(
-            ProgressFact.course_id == course_pk, ProgressFact.activity == activity, ProgressFact.user_id.in_(users)))
+        rows = connection.execute(select(*columns).where(
+            t.course_id == course_pk, t.activity == activity, t.user_id.in_(users)))
         found.update({(row.course_id, row.user_id, row.activity): row for row in rows})
     return found
 
 
 def record_facts(session: Session, facts: Iterable[FactInput]) -> RecordCounts:
-    """Upsert ``facts`` (in bulk: one query per course × activity) and return what happened to them."""
+    """Upsert ``facts`` in bulk (one query per course × activity, bulk inserts and updates).
+
+    Core bulk statements rather than ORM objects: a course sync records 100,000 facts, and the unit of
+    work (or even ORM bulk inserts) would cost more than the HTTP it follows. Nothing here commits.
+    Within one call, a later duplicate of a key is ignored.
+    """
     batch = list(facts)
     existing = _existing(session, batch)
-    created, changed, unchanged, stale = [], 0, 0, 0
+    fresh: dict[tuple[int, int, str], FactInput] = {}
+    updates: list[dict[str, Any]] = []
+    history: list[dict[str, Any]] = []
+    unchanged = stale = 0
     for new in batch:
         key = (new.course_pk, new.user_pk, new.activity)
-        fact = existing.get(key)
-        if fact is None:
-            fact = ProgressFact(course_id=new.course_pk, user_id=new.user_pk, activity=new.activity,
-                                completed=new.completed, passed=new.passed, score=new.score, maximum=new.maximum,
-                                source=new.source, observed_at=new.observed_at, version=1)
-            existing[key] = fact
-            created.append(fact)
-        elif _same(fact, new):
+        row = existing.get(key)
+        if row is None:
+            fresh.setdefault(key, new)
+        elif tuple(getattr(row, name) for name in _VALUES) == (new.completed, new.passed, new.score, new.maximum):
             unchanged += 1
-        elif new.observed_at < fact.observed_at:
+        elif new.observed_at < row.observed_at:
             stale += 1
         else:
-            fact.completed, fact.passed, fact.score, fact.maximum = new.completed, new.passed, new.score, new.maximum
-            fact.source, fact.observed_at, fact.version = new.source, new.observed_at, fact.version + 1
-            session.add(_history(fact))
-            changed += 1
-    if created:
-        session.add_all(created)
-        session.flush()
-        session.add_all([_history(fact) for fact in created])
-    session.flush()
-    return RecordCounts(created=len(created), changed=changed, unchanged=unchanged, stale=stale)
+            updates.append({"id": row.id, "version": row.version + 1, **_values(new)})
+            history.append({"fact_id": row.id, "version": row.version, "source": row.source,
+                            **{name: getattr(row, name) for name in (*_VALUES, "observed_at")}})
+    if fresh:
+        session.connection().execute(insert(FACTS), [
+            {"course_id": f.course_pk, "user_id": f.user_pk, "activity": f.activity, "version": 1, **_values(f)}
+            for f in fresh.values()])
+    if updates:
+        session.execute(update(ProgressFact), updates)
+    if history:
+        session.connection().execute(insert(HISTORY), history)
+    return RecordCounts(created=len(fresh), changed=len(updates), unchanged=unchanged, stale=stale)
 
 
 def facts_for(session: Session, course_pk: int, user_pk: int | None = None) -> list[ProgressFact]:

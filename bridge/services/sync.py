@@ -15,12 +15,13 @@ members). Names and e-mails are stored only when the platform sent them. Results
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from bridge.models import Course, CourseLineItem, CourseSync, LmsUser, Membership, Registration
@@ -44,6 +45,7 @@ from connectors.lti_ags import (
 from connectors.lti_nrps import Member, MembershipPage, NrpsConnector
 from connectors.token_cache import TokenCache
 
+T = TypeVar("T")
 AGS_READ_SCOPES = frozenset({SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY})
 
 
@@ -147,6 +149,26 @@ def course_connectors(session: Session, box: SecretBox, course: Course, *, cache
     return CourseConnectors(nrps=nrps, ags=ags)
 
 
+# -- paging ---------------------------------------------------------------------------------------------
+def prefetched(pages: Iterator[T]) -> Iterator[T]:
+    """Yield ``pages`` while fetching the next one in a worker thread (one page ahead).
+
+    The database work of a page then overlaps the HTTP wait for the next. Order and failure semantics are
+    those of ``pages``: an error fetching page N+1 surfaces only after page N was yielded (and committed).
+    """
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch") as pool:
+        upcoming = pool.submit(next, pages, _DONE)
+        while True:
+            page = upcoming.result()
+            if page is _DONE:
+                return
+            upcoming = pool.submit(next, pages, _DONE)
+            yield page
+
+
+_DONE: Any = object()
+
+
 # -- the run --------------------------------------------------------------------------------------------
 def _open_run(session: Session, course: Course, *, full: bool) -> tuple[CourseSync, bool, bool]:
     """The run to continue (a failed one) or a new one; returns (run, resumed, incremental)."""
@@ -215,7 +237,7 @@ def _sync_roster(session: Session, course: Course, run: CourseSync, nrps: NrpsCo
     # ``limit`` goes on the first request only: next and differences URLs already carry their query.
     pages: Iterator[MembershipPage] = nrps.membership_pages(
         url, limit=page_size if url == course.memberships_url else None)
-    for page in pages:
+    for page in prefetched(pages):
         _store_members(session, course, page.members, report)
         if page.differences_url:
             run.differences_url = page.differences_url
@@ -225,45 +247,49 @@ def _sync_roster(session: Session, course: Course, run: CourseSync, nrps: NrpsCo
     notify(SyncProgress("roster", 1, None, 0))
 
 
-def _users_by_sub(session: Session, registration_id: int, subs: Iterable[str]) -> dict[str, LmsUser]:
-    wanted = sorted(set(subs))
-    rows = session.scalars(select(LmsUser).where(LmsUser.registration_id == registration_id, LmsUser.sub.in_(wanted)))
-    return {user.sub: user for user in rows}
+_PERSONAL = ("name", "given_name", "family_name", "email")
 
 
 def _ensure_users(session: Session, registration_id: int, subs: Iterable[str],
-                  report: SyncReport) -> dict[str, LmsUser]:
-    subs = list(subs)
-    users = _users_by_sub(session, registration_id, subs)
-    missing = [LmsUser(registration_id=registration_id, sub=sub) for sub in dict.fromkeys(subs) if sub not in users]
+                  report: SyncReport) -> dict[str, int]:
+    """Primary keys of the users with these ``subs``, creating the missing ones (bulk statements)."""
+    wanted = list(dict.fromkeys(subs))
+    rows = session.execute(select(LmsUser.sub, LmsUser.id).where(LmsUser.registration_id == registration_id,
+                                                                 LmsUser.sub.in_(wanted)))
+    ids: dict[str, int] = {sub: pk for sub, pk in rows}
+    missing = [sub for sub in wanted if sub not in ids]
     if missing:
-        session.add_all(missing)
-        session.flush()
-        users.update({user.sub: user for user in missing})
+        session.execute(insert(LmsUser), [{"registration_id": registration_id, "sub": sub} for sub in missing])
+        ids.update({sub: pk for sub, pk in session.execute(select(LmsUser.sub, LmsUser.id).where(
+            LmsUser.registration_id == registration_id, LmsUser.sub.in_(missing)))})
         report.users_created += len(missing)
-    return users
+    return ids
 
 
 def _store_members(session: Session, course: Course, members: Sequence[Member], report: SyncReport) -> None:
-    users = _ensure_users(session, course.registration_id, [m.user_id for m in members], report)
+    ids = _ensure_users(session, course.registration_id, [m.user_id for m in members], report)
+    # Personal fields only when sent: a platform withholding them must not erase what a launch told us.
+    personal = [{"id": ids[m.user_id], **{k: getattr(m, k)[:320] for k in _PERSONAL if getattr(m, k)}}
+                for m in members]
+    personal = [row for row in personal if len(row) > 1]
+    for keys in {tuple(sorted(row)) for row in personal}:  # one executemany per set of columns sent
+        session.execute(update(LmsUser), [row for row in personal if tuple(sorted(row)) == keys])
+    existing: dict[int, int] = {user_pk: pk for user_pk, pk in session.execute(select(Membership.user_id, Membership.id)
+                                .where(Membership.course_id == course.id, Membership.user_id.in_(ids.values())))}
+    new_rows, changed = [], []
     for member in members:
-        user = users[member.user_id]
-        # Personal fields only when sent: a platform withholding them must not erase what a launch told us.
-        for name in ("name", "given_name", "family_name", "email"):
-            value = getattr(member, name)
-            if value:
-                setattr(user, name, value[:320])
-    user_ids = [user.id for user in users.values()]
-    existing = {m.user_id: m for m in session.scalars(
-        select(Membership).where(Membership.course_id == course.id, Membership.user_id.in_(user_ids)))}
-    for member in members:
-        user = users[member.user_id]
-        row = existing.get(user.id)
-        if row is None:
-            row = existing[user.id] = Membership(course_id=course.id, user_id=user.id)
-            session.add(row)
-        row.roles, row.status = list(member.roles), str(member.status)
+        values = {"roles": list(member.roles), "status": str(member.status)}
+        user_pk = ids[member.user_id]
+        if user_pk in existing:
+            changed.append({"id": existing[user_pk], **values})
+        else:
+            existing[user_pk] = -1  # a member listed twice in one page is inserted once
+            new_rows.append({"course_id": course.id, "user_id": user_pk, **values})
         report.deleted += member.status == "Deleted"
+    if new_rows:
+        session.execute(insert(Membership), new_rows)
+    if changed:
+        session.execute(update(Membership), changed)
     report.members += len(members)
 
 
@@ -299,7 +325,7 @@ def _sync_results(session: Session, course: Course, run: CourseSync, ags: AgsCon
         lineitem_url = urls[index]
         start = run.resume.get("url") or service_url(lineitem_url, "results")
         params = {"limit": str(page_size)} if page_size and not run.resume.get("url") else None
-        for page in ags.iter_pages(start, accept=RESULT_CONTAINER, params=params):
+        for page in prefetched(ags.iter_pages(start, accept=RESULT_CONTAINER, params=params)):
             results: list[Result] = as_list_of(ags, page, Result.from_json, "result container")
             _store_results(session, course, lineitem_url, maxima.get(lineitem_url), results, observed, report)
             report.pages += 1
@@ -313,7 +339,7 @@ def _store_results(session: Session, course: Course, lineitem_url: str, maximum:
                    results: Sequence[Result], observed: datetime, report: SyncReport) -> None:
     users = _ensure_users(session, course.registration_id, [r.user_id for r in results], report)
     activity = "ags:" + lineitem_url
-    facts = [FactInput(course_pk=course.id, user_pk=users[r.user_id].id, activity=activity,
+    facts = [FactInput(course_pk=course.id, user_pk=users[r.user_id], activity=activity,
                        completed=r.result_score is not None, source="ags", observed_at=observed,
                        score=r.result_score, maximum=r.result_maximum or maximum) for r in results]
     counts = record_facts(session, facts)
