@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, NoReturn
 
@@ -24,7 +23,6 @@ from bridge.models import CredentialTemplate
 from bridge.services import award_reports, awards
 from bridge.services import credential_templates as templates
 from bridge.web import db_session
-from credentials import microcredential as mc
 from credentials.record_errors import Problem
 
 bp = Blueprint("credentials", __name__, url_prefix="/instructor/credentials")
@@ -106,15 +104,10 @@ def save(template_id: int | None = None) -> Any:
     session = db_session()
     bodies = templates.list_awarding_bodies(session, ctx.registration_pk)
     record, problems = template_form.parse(state, bodies, templates.organisation)
-    extra = template_form.new_body(state)
-    if extra is not None:
-        problems += [replace(p, field=f"body.{p.field}") for p in templates.check_organisation(extra)]
-        if record is not None:
-            record = replace(record, awarding_bodies=(*record.awarding_bodies, extra))
-    problems += mc.validate(record) if record is not None else []
-    if problems or record is None:
+    if problems:
         state.problems = problems
         return _form_page(ctx, state, row, 422)
+    extra = template_form.new_body(state)
     if extra is not None:
         templates.save_awarding_body(session, ctx.registration_pk, extra)
     library = row.course_id is None if row else request.form.get("library") == "1"

@@ -136,30 +136,40 @@ def new_body(state: FormState) -> mc.Organisation | None:
 
 
 def parse(state: FormState, bodies: list[AwardingBody],
-          organisation: Any) -> tuple[mc.MicroCredentialTemplate | None, list[Problem]]:
-    """The template the form describes (None when a type is wrong) and the problems found while reading."""
+          organisation: Any) -> tuple[mc.MicroCredentialTemplate, list[Problem]]:
+    """The template the form describes and every problem: unreadable numbers/choices first, then whatever
+    ``validate`` finds in the rest (a field is reported once)."""
     problems: list[Problem] = []
     ects = _number(state, "ects", problems, Decimal)
     eqf = _number(state, "eqf", problems, int)
     hours = _number(state, "volume_hours", problems, int)
     choices = {name: _choice(state, name, problems) for name in CHOICES}
-    for name in ("assessment", "participation", "quality_assurance"):
-        if choices[name] is None and not any(p.field == name for p in problems):
-            problems.append(Problem(name, "missing", f"Choose the {name.replace('_', ' ')}."))
+    if ects is None and not any(p.field == "ects" for p in problems):
+        problems.append(Problem("ects", "missing", "Enter the workload in ECTS credits (e.g. 2.5)."))
     orgs = [body_for_languages(organisation(b), state.languages) for b in bodies if b.id in state.body_ids]
     nqf = (NQFLevel(state.values.get("nqf_country", "").upper(), state.values.get("nqf_level", ""))
            if state.values.get("nqf_country") or state.values.get("nqf_level") else None)
-    if ects is None and not any(p.field == "ects" for p in problems):
-        problems.append(Problem("ects", "missing", "Enter the workload in ECTS credits (e.g. 2.5)."))
-    if problems:
-        return None, problems
+    extra = new_body(state)
+    # Unreadable values stay None here; validate() reports the missing ones without a type error.
     template = mc.MicroCredentialTemplate(
-        title=_texts(state, "title"), awarding_bodies=tuple(orgs), learning_outcomes=_outcomes(state), ects=ects,
-        level=mc.Level(eqf, nqf), assessment=choices["assessment"], participation=choices["participation"],
-        quality_assurance=choices["quality_assurance"], languages=tuple(state.languages),
-        default_language=state.default_language, description=_texts(state, "description"),
+        title=_texts(state, "title"), awarding_bodies=(*orgs, *([extra] if extra else [])),
+        learning_outcomes=_outcomes(state), ects=ects, level=mc.Level(eqf, nqf), assessment=choices["assessment"],
+        participation=choices["participation"], quality_assurance=choices["quality_assurance"],
+        languages=tuple(state.languages), default_language=state.default_language,
+        description=_texts(state, "description"),
         learning_setting=choices["learning_setting"] or LearningSetting.NON_FORMAL,
         prerequisites=_texts(state, "prerequisites") or None, supervision=choices["supervision"],
         stackability=choices["stackability"], volume_hours=hours,
         further_information_url=state.values.get("further_information_url") or None)
-    return template, []
+    seen = {p.field for p in problems}
+    problems += [_body_path(p, len(orgs)) for p in mc.validate(template) if p.field not in seen]
+    return template, problems
+
+
+def _body_path(problem: Problem, existing: int) -> Problem:
+    """Problems of the awarding body typed into the form point at its fields (``body.country``)."""
+    prefix = f"awarding_bodies[{existing}]."
+    if problem.field.startswith(prefix):
+        field_name = problem.field.removeprefix(prefix).split(".")[0]
+        return Problem(f"body.{field_name}", problem.code, problem.message)
+    return problem

@@ -42,6 +42,9 @@ def test_create_template_pick_criterion_learner_completes_award_appears(
     tool.get_by_label("Notional workload (ECTS credits) *").fill("1000")
     tool.get_by_role("button", name="Save").click()
     expect(tool.get_by_role("heading", name="problems to fix before saving", exact=False)).to_be_visible()
+    problems = tool.get_by_role("alert")
+    for message in ("at most 999 ECTS", "Choose the assessment", "Add at least one awarding body"):
+        expect(problems.get_by_text(message, exact=False)).to_be_visible()
     screenshot(page, "template-problems")
     tool.get_by_label("Notional workload (ECTS credits) *").fill("2.5")
     tool.get_by_label("EQF level").select_option("5")

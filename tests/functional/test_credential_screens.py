@@ -42,14 +42,14 @@ def test_template_form_lists_every_problem_escapes_script_and_stores_nothing(app
                                                                            registered: LaunchActions) -> None:
     launch = _launch(registered, "instructor-1")
     form = registered.client.get(f"{BASE}/new?launch={launch}").get_data(as_text=True)
-    bad = {**VALID, "launch": launch, "csrf_token": _csrf(form), "ects": "1000", "eqf": "9",
+    bad = {**VALID, "launch": launch, "csrf_token": _csrf(form), "ects": "1000", "eqf": "9", "assessment": "",
            "title.en": "<script>alert(1)</script>", "further_information_url": "javascript:alert(1)",
            "lo.0.esco": "http://example.org/not-esco", "body.email": "nope"}
     response = registered.client.post(f"{BASE}/new", data=bad)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     for message in ("at most 999 ECTS", "EQF level must be a whole number from 1 to 8", "Remove the script",
-                    "full http(s) address", "not an ESCO skill URI", "valid e-mail address"):
+                    "full http(s) address", "not an ESCO skill URI", "valid e-mail address", "Choose the assessment"):
         assert message in html
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     with _db(app).session() as s:
