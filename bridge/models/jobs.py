@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bridge.models.base import Base, utcnow
@@ -38,8 +38,8 @@ class JobRun(Base):
     runner: Mapped[str] = mapped_column(String(16), default="embedded")  # embedded | celery | cli
     status: Mapped[str] = mapped_column(String(16), default="running", index=True)
     attempt: Mapped[int] = mapped_column(default=1)
-    course_sync_id: Mapped[int | None] = mapped_column(ForeignKey("course_syncs.id", ondelete="SET NULL"),
-                                                       default=None)
+    # course_syncs.id, without a foreign key: this branch of migrations does not depend on that one's.
+    course_sync_id: Mapped[int | None] = mapped_column(default=None)
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -15,8 +15,7 @@ import bridge.models.base
 revision = "0007"
 down_revision = "0001"
 branch_labels = None
-# course_syncs (0003) is referenced by job_runs.course_sync_id.
-depends_on = "0003"
+depends_on = None
 
 UTC = bridge.models.base.UTCDateTime
 
@@ -44,8 +43,6 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=False),
         sa.Column("started_at", UTC(timezone=True), nullable=False),
         sa.Column("finished_at", UTC(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(["course_sync_id"], ["course_syncs.id"],
-                                name=op.f("fk_job_runs_course_sync_id_course_syncs"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_job_runs")),
     )
     op.create_index(op.f("ix_job_runs_job"), "job_runs", ["job"])
