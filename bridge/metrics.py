@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+disable_created_metrics()  # the *_created series only add noise here
 REGISTRY = CollectorRegistry(auto_describe=True)
 
 LAUNCHES = Counter("bridge_launches", "LTI launches handled, by outcome", ["outcome"], registry=REGISTRY)

@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(importlib.import_module("bridge.api.views").bp)  # issue 5: REST API v1
     app.register_blueprint(importlib.import_module("bridge.instructor.credentials").bp)  # issue 5
     app.register_blueprint(importlib.import_module("bridge.learner.credentials").bp)  # issue 5
+    importlib.import_module("bridge.ops").init_app(app)  # issue 8: request ids, JSON logs, /metrics, /readyz, jobs
     app.register_blueprint(importlib.import_module("bridge.wallet.views").bp)  # issue 7: OpenID4VCI, wallet page
 
 
