@@ -1,0 +1,67 @@
+"""Progress facts: idempotent upsert, older observations never replace newer ones, replaced versions kept."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from bridge.db import Database
+from bridge.models import Course, Deployment, LmsUser, ProgressFact, ProgressHistory, Registration
+from bridge.services.progress import FactInput, record_facts
+
+T0 = datetime(2026, 5, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(tmp_path: Path):  # type: ignore[no-untyped-def]
+    db = Database(f"sqlite:///{tmp_path / 'p.sqlite'}")
+    db.upgrade()
+    session = db.sessionmaker()
+    reg = Registration(issuer="i", client_id="c", auth_login_url="https://x", auth_token_url="https://x",
+                       key_set_url="https://x")
+    session.add(reg)
+    session.flush()
+    dep = Deployment(registration_id=reg.id, deployment_id="d")
+    session.add(dep)
+    session.flush()
+    course = Course(registration_id=reg.id, deployment_pk=dep.id, context_id="c1")
+    user = LmsUser(registration_id=reg.id, sub="u1")
+    session.add_all([course, user])
+    session.commit()
+    yield session, course.id, user.id
+    session.close()
+    db.dispose()
+
+
+def _fact(course: int, user: int, score: float, at: datetime) -> FactInput:
+    return FactInput(course, user, "scorm:1", True, "scorm", at, passed=score >= 5, score=score, maximum=10)
+
+
+def test_same_fact_twice_changes_nothing(world) -> None:  # type: ignore[no-untyped-def]
+    session, course, user = world
+    assert record_facts(session, [_fact(course, user, 7, T0)]).created == 1
+    assert record_facts(session, [_fact(course, user, 7, T0 + timedelta(hours=1))]).unchanged == 1
+    session.commit()
+    assert session.scalars(select(ProgressHistory)).all() == []
+
+
+def test_newer_replaces_older_and_keeps_the_replaced_version(world) -> None:  # type: ignore[no-untyped-def]
+    session, course, user = world
+    record_facts(session, [_fact(course, user, 4, T0)])
+    assert record_facts(session, [_fact(course, user, 9, T0 + timedelta(days=1))]).changed == 1
+    assert record_facts(session, [_fact(course, user, 2, T0 - timedelta(days=1))]).stale == 1
+    session.commit()
+    fact = session.scalars(select(ProgressFact)).one()
+    assert (fact.score, fact.passed, fact.version) == (9.0, True, 2)
+    [old] = session.scalars(select(ProgressHistory)).all()
+    assert (old.version, old.score, old.passed) == (1, 4.0, False)
+
+
+def test_bad_inputs_are_refused() -> None:
+    with pytest.raises(ValueError, match="source"):
+        FactInput(1, 1, "x", True, "lms", T0)
+    with pytest.raises(ValueError, match="time zone"):
+        FactInput(1, 1, "x", True, "ags", datetime(2026, 1, 1))
