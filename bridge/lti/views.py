@@ -59,9 +59,7 @@ def login() -> Any:
     if result.storage_target:
         response = make_response(render_template("lti/storage_put.html", result=result))
     elif request.headers.get("Sec-Fetch-Dest") == "iframe" and not request.values.get("lti1p3_new_window"):
-        response = make_response(render_template("lti/cookie_check.html", result=result,
-                                            new_window_url=request.url + ("&" if "?" in request.url else "?")
-                                            + "lti1p3_new_window=1", params=_params()))
+        response = make_response(render_template("lti/cookie_check.html", result=result, params=_params()))
     else:
         response = redirect(result.auth_url, code=302)
     for name, (value, max_age) in result.cookies.items():

@@ -85,6 +85,8 @@ def test_login_inside_an_iframe_checks_cookies_first(registered: LaunchActions) 
     assert response.status_code == 200
     page = response.get_data(as_text=True)
     assert "cookie-check.js" in page and "lti1p3_new_window=1" in page
+    link = html.unescape(re.search(r'href="(/lti/login\?[^"]+)"', page).group(1))  # type: ignore[union-attr]
+    assert "iss=" in link and "login_hint=learner-1" in link
 
 
 def test_cookies_are_samesite_none_secure_over_tls(app: Any, registered: LaunchActions) -> None:
