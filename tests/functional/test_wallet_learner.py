@@ -27,6 +27,7 @@ LDP = "OpenBadgeCredential_ldp_vc"
 def _award_for(app: Any, launch: str) -> int:
     with app.extensions["bridge"].db.session() as s:
         ctx = launches.load_context(s, launch)
+        assert ctx.course_pk is not None
         tpl = templates.save_template(s, registration_pk=ctx.registration_pk, course_pk=ctx.course_pk,
                                       template=sample_template())
         award = awards.award_manually(s, tpl, ctx.user_pk, ctx.course_pk, reason="Prior learning", by=None,
