@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bridge.models import WalletNonce, WalletOffer
@@ -160,10 +160,16 @@ def redeem_code(session: Session, settings: WalletSettings, form: dict[str, str]
     _check_redeemable(session, offer, moment)
     _check_tx_code(session, settings, offer, form.get("tx_code") or form.get("user_pin"))
     token = secrets.token_urlsafe(32)
-    offer.access_token_hash, offer.state = digest(token), "token_issued"
-    offer.token_expires_at = moment + timedelta(seconds=settings.token_ttl)
+    # One conditional UPDATE: of two wallets racing with the same code, exactly one gets a token.
+    claimed = session.execute(update(WalletOffer).where(WalletOffer.id == offer.id, WalletOffer.state == "offered")
+                              .values(state="token_issued", access_token_hash=digest(token),
+                                      token_expires_at=moment + timedelta(seconds=settings.token_ttl)))
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise WalletError("invalid_grant", "The pre-authorized code has already been used.")
     nonce = new_nonce(session, settings, now=moment, commit=False)
     session.commit()
+    session.refresh(offer)
     return {"access_token": token, "token_type": "Bearer", "expires_in": settings.token_ttl,
             "c_nonce": nonce, "c_nonce_expires_in": settings.nonce_ttl}
 
@@ -200,6 +206,7 @@ def _check_tx_code(session: Session, settings: WalletSettings, offer: WalletOffe
 def new_nonce(session: Session, settings: WalletSettings, *, now: datetime | None = None, commit: bool = True) -> str:
     """A fresh ``c_nonce`` (§7): stored as a digest, valid ``nonce_ttl`` seconds, usable once."""
     value = secrets.token_urlsafe(24)
+    session.execute(delete(WalletNonce).where(WalletNonce.expires_at < _now(now) - timedelta(hours=1)))
     session.add(WalletNonce(nonce_hash=digest(value), expires_at=_now(now) + timedelta(seconds=settings.nonce_ttl)))
     if commit:
         session.commit()
@@ -209,12 +216,11 @@ def new_nonce(session: Session, settings: WalletSettings, *, now: datetime | Non
 def consume_nonce(session: Session, value: str, *, now: datetime | None = None) -> bool:
     """Mark the nonce used; False when it is unknown, expired or was used before."""
     moment = _now(now)
-    row = session.scalars(select(WalletNonce).where(WalletNonce.nonce_hash == digest(value)).with_for_update()).first()
-    if row is None or row.used_at is not None or row.expires_at <= moment:
-        return False
-    row.used_at = moment
-    session.flush()
-    return True
+    used = session.execute(update(WalletNonce).where(WalletNonce.nonce_hash == digest(value),
+                                                     WalletNonce.used_at.is_(None), WalletNonce.expires_at > moment)
+                           .values(used_at=moment))
+    session.commit()
+    return bool(used.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def offer_for_token(session: Session, authorization: str, *, now: datetime | None = None) -> WalletOffer:
