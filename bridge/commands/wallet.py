@@ -73,13 +73,13 @@ def deliver() -> None:
     from sqlalchemy import select
 
     from bridge.models import Delivery
-    from bridge.services import outbox, wallet_issuer
+    from bridge.services import wallet_issuer
 
     app = _app()
     services = app.extensions["bridge"]
     signer = wallet_issuer.Signer(services.box, app.config)
     with services.db.session() as session:
-        done = outbox.process_due(session, {"oid4vci": wallet_issuer.oid4vci_deliverer(signer)})
+        done = wallet_issuer.run_outbox(session, signer)
         click.echo(f"{done} deliveries completed")
         for row in session.scalars(select(Delivery).where(Delivery.last_error != "")):
             click.echo(f"delivery {row.id} ({row.state}, {row.attempts} attempts): {row.last_error}")

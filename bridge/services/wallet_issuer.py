@@ -167,7 +167,7 @@ def _answer(session: Session, settings: WalletSettings, offer: WalletOffer, deli
         delivery.transaction_hash = offers.digest(transaction_id)
         session.commit()
         return CredentialAnswer({"transaction_id": transaction_id, "interval": 5, **extra}, 200 if draft13 else 202)
-    credential = _credential_value(session, delivery)
+    credential = credential_value(session, delivery)
     if offer.notification_id is None:
         offer.notification_id = secrets.token_urlsafe(16)
     offer.state = "issued" if offer.state in {"pending", "token_issued"} else offer.state
@@ -176,7 +176,7 @@ def _answer(session: Session, settings: WalletSettings, offer: WalletOffer, deli
     return CredentialAnswer({**body, "notification_id": offer.notification_id, **extra})
 
 
-def _credential_value(session: Session, delivery: Delivery) -> Any:
+def credential_value(session: Session, delivery: Delivery) -> Any:
     issued = session.get_one(IssuedCredential, delivery.issued_credential_id)
     return json.loads(issued.content) if issued.content.lstrip().startswith("{") else issued.content
 
@@ -242,3 +242,9 @@ def _record(session: Session, offer: WalletOffer, holder_did: str, issuer: Issue
     user = session.get_one(LmsUser, award.user_id)
     learner = mc.Learner(name=user.name, email=user.email, did=holder_did)
     return mc.MicroCredentialRecord(mc.from_json(version.body), learner, award.awarded_at, None), f"award:{award.id}"
+
+
+def run_outbox(session: Session, signer: Signer, *, now: datetime | None = None) -> int:
+    """The delivery job: every due wallet delivery (OpenID4VCI, VC-API), with backoff; returns completed count."""
+    deliver = oid4vci_deliverer(signer)
+    return outbox.process_due(session, {"oid4vci": deliver, "vcapi": deliver}, now=now)

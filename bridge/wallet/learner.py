@@ -8,7 +8,9 @@ from flask import abort, current_app, render_template, request
 
 from bridge.admin.auth import check_csrf, csrf_token
 from bridge.lti.session import current_launch
-from bridge.services import award_reports, awards, wallet_offers
+from bridge.models import Award
+from bridge.services import award_reports, awards, vcapi, wallet_offers
+from bridge.services.vcapi import NewExchange
 from bridge.services.wallet_offers import NewOffer, WalletError
 from bridge.wallet.blueprint import bp, settings
 from bridge.web import db_session
@@ -19,12 +21,13 @@ def qr_data_uri(link: str) -> str:
     return str(segno.make(link, error="m").png_data_uri(scale=5, border=4))
 
 
-def _page(new: NewOffer | None = None, error: str = "") -> str:
+def _page(new: NewOffer | None = None, error: str = "", exchange: NewExchange | None = None) -> str:
     ctx = current_launch()
     session = db_session()
     return render_template("wallet/learner.html", ctx=ctx, csrf=csrf_token(f"launch:{ctx.launch_id}"),
                            earned=award_reports.earned(session, ctx.user_pk), new=new, error=error,
-                           qr=qr_data_uri(new.wallet_link) if new else None,
+                           qr=qr_data_uri(new.wallet_link) if new else None, exchange=exchange,
+                           exchange_qr=qr_data_uri(exchange.deep_link) if exchange else None,
                            offers=wallet_offers.offers_of_user(session, ctx.user_pk),
                            state_text=wallet_offers.state_text)
 
@@ -34,14 +37,27 @@ def learner_wallet() -> str:
     return _page()
 
 
-@bp.post("/learner/wallet/offer")
-def learner_offer() -> str:
+def _held_award() -> Award:
     ctx = current_launch()
     check_csrf(f"launch:{ctx.launch_id}")
     award = next((e.award for e in award_reports.earned(db_session(), ctx.user_pk)
                   if str(e.award.id) == request.form.get("award_id", "")), None)
     if award is None:
         abort(404, description="You hold no such credential.")
+    return award
+
+
+@bp.post("/learner/wallet/exchange")
+def learner_exchange() -> str:
+    award = _held_award()
+    return _page(exchange=vcapi.create_exchange(db_session(), settings(), source="award", award_id=award.id,
+                                                user_id=award.user_id))
+
+
+@bp.post("/learner/wallet/offer")
+def learner_offer() -> str:
+    ctx = current_launch()
+    award = _held_award()
     try:
         new = wallet_offers.offer_award(db_session(), settings(), awards.get_award(
             db_session(), ctx.registration_pk, award.id), tx_code=bool(current_app.config.get("WALLET_TX_CODE", True)))

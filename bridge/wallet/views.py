@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Response, abort, current_app, jsonify, request
 
-from bridge.services import wallet_issuer, wallet_offers
+from bridge.services import vcapi, wallet_issuer, wallet_offers
 from bridge.services.wallet_offers import WalletError
 from bridge.wallet import learner  # noqa: F401  (registers the learner page on the blueprint)
 from bridge.wallet.blueprint import bp, settings
@@ -88,3 +88,9 @@ def deferred_credential() -> Response:
 def notification() -> Response:
     wallet_issuer.notify(db_session(), request.headers.get("Authorization", ""), request.get_json(silent=True))
     return Response(status=204)
+
+
+@bp.post("/wallet/exchanges/<token>")
+def vcapi_exchange(token: str) -> Response:
+    signer = wallet_issuer.Signer(bridge_services().box, current_app.config)
+    return _json(vcapi.participate(db_session(), settings(), signer, token, request.get_json(silent=True)))

@@ -60,6 +60,9 @@ def test_learner_adds_an_award_to_a_wallet_and_sees_its_state(app: Any, register
     assert subject["id"] == wallet.did and subject["achievement"]["name"] == "Critical thinking online"
     after = client.get(f"/learner/wallet/?launch={launch}").get_data(as_text=True)
     assert "Sent to your wallet." in after
+    lcw = client.post("/learner/wallet/exchange", data={"launch": launch, "csrf_token": csrf,
+                                                        "award_id": str(award_id)}).get_data(as_text=True)
+    assert 'id="exchange-link" href="https://lcw.app/request.html?request=' in lcw and 'id="exchange-qr"' in lcw
 
 
 def test_cli_offers_an_award_by_id(app: Any, registered: LaunchActions) -> None:
