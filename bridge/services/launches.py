@@ -111,15 +111,21 @@ class SessionError(LookupError):
 
 
 def load_context(session: Session, launch_id: str, *, require_verified: bool = True) -> LaunchContext:
-    launch = session.get(LaunchSession, launch_id) if launch_id else None
-    if launch is None or launch.expires_at <= utcnow():
+    # Every tool page calls this: one query for the launch session and the rows it points to.
+    found = session.execute(
+        select(LaunchSession, Registration, Deployment, LmsUser, Course)
+        .outerjoin(Registration, Registration.id == LaunchSession.registration_id)
+        .outerjoin(Deployment, Deployment.id == LaunchSession.deployment_pk)
+        .outerjoin(LmsUser, LmsUser.id == LaunchSession.user_pk)
+        .outerjoin(Course, Course.id == LaunchSession.course_pk)
+        .where(LaunchSession.id == launch_id)
+    ).first() if launch_id else None
+    launch = found[0] if found is not None else None
+    if found is None or launch is None or launch.expires_at <= utcnow():
         raise SessionError("Your session in the tool has expired. Launch the tool again from the course.")
     if require_verified and not launch.browser_verified:
         raise SessionError("This launch was not completed in your browser. Launch the tool again from the course.")
-    registration = session.get(Registration, launch.registration_id)
-    deployment = session.get(Deployment, launch.deployment_pk)
-    user = session.get(LmsUser, launch.user_pk)
-    course = session.get(Course, launch.course_pk) if launch.course_pk else None
+    registration, deployment, user, course = found[1], found[2], found[3], found[4]
     if registration is None or deployment is None or user is None:
         raise SessionError("This launch's platform registration was removed.")
     return to_context(launch, registration, deployment, course, user)
