@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from flask import Response, abort, current_app, render_template, request, send_from_directory
 
-from bridge.models import ScormPackage
+from bridge.models import Registration, ScormPackage
 from bridge.player.blueprint import bp
 from bridge.player.tokens import check, content_signature
 from bridge.services import packages
@@ -26,7 +26,7 @@ from bridge.web import db_session
 # Package content is third-party code with inline scripts, document.write and CDN assets: it is contained by
 # its origin and frame-ancestors, not by a strict script policy.
 CONTENT_CSP = ("default-src 'self' https: data: blob: 'unsafe-inline' 'unsafe-eval'; object-src 'none'; "
-               "base-uri 'self'; form-action 'self'; frame-ancestors 'self'")
+               "base-uri 'self'; form-action 'self'; frame-ancestors {ancestors}")
 
 
 def _content_origin() -> str:
@@ -44,16 +44,37 @@ def _on_content_origin_only() -> None:
         abort(404, description="Package content is served from the content origin only.")
 
 
-@bp.get("/content/<int:package_id>/<sig>/<path:path>")
-def content(package_id: int, sig: str, path: str) -> Response:
-    _on_content_origin_only()
+def _ancestors(package: ScormPackage) -> str:
+    """Who may frame content: this origin, the tool, and the LMS of the package's platform registration.
+
+    frame-ancestors is checked against every ancestor, and the player runs inside the LMS's course page, so
+    the LMS origins (issuer and OIDC login URL, plus ``SCORM_FRAME_ANCESTORS`` for LMSs serving courses from
+    other hosts) must be listed too.
+    """
+    origins = {_origin_of(str(current_app.config["BASE_URL"]))}
+    registration = db_session().get(Registration, package.registration_id)
+    if registration is not None:
+        origins |= {_origin_of(url) for url in (registration.issuer, registration.auth_login_url)
+                    if url.startswith(("https://", "http://"))}
+    origins |= set(str(current_app.config.get("SCORM_FRAME_ANCESTORS") or "").split())
+    return " ".join(["'self'", *sorted(origins)])
+
+
+def _package(package_id: int, sig: str) -> ScormPackage:
     check(sig, content_signature(package_id))
     package = db_session().get(ScormPackage, package_id)
     if package is None:
         abort(404, description="No such package.")
+    return package
+
+
+@bp.get("/content/<int:package_id>/<sig>/<path:path>")
+def content(package_id: int, sig: str, path: str) -> Response:
+    _on_content_origin_only()
+    package = _package(package_id, sig)
     response = send_from_directory(packages.storage_from_config(current_app.config).package_dir(package), path,
                                    max_age=3600)
-    response.headers["Content-Security-Policy"] = CONTENT_CSP
+    response.headers["Content-Security-Policy"] = CONTENT_CSP.format(ancestors=_ancestors(package))
     response.headers["Cross-Origin-Resource-Policy"] = "same-site"
     return response
 
@@ -61,10 +82,11 @@ def content(package_id: int, sig: str, path: str) -> Response:
 @bp.get("/relay")
 def relay() -> Response:
     _on_content_origin_only()
+    package = _package(request.args.get("p", 0, type=int), request.args.get("s", ""))
     tool_origin = _origin_of(str(current_app.config["BASE_URL"]))
     response = Response(render_template("player/relay.html", parent_origin=tool_origin))
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; script-src 'self'; style-src 'self'; frame-src 'self'; base-uri 'none'; "
-        f"frame-ancestors {tool_origin}")
+        f"frame-ancestors {_ancestors(package)}")
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -72,7 +72,8 @@ def player_config(loaded: Loaded) -> dict[str, Any]:
         "title": loaded.manifest.title,
         "mode": "relay" if origin else "same-origin",
         "content_origin": origin or None,
-        "relay_url": f"{origin}{url_for('player.relay')}" if origin else None,
+        "relay_url": (f"{origin}{url_for('player.relay', p=loaded.package.id, s=content_signature(loaded.package.id))}"
+                      if origin else None),
         "datamodel_url": url_for("player.datamodel", version=loaded.manifest.version),
         "open_url": url_for("player.open_sco", attempt_id=loaded.attempt.id, sco_id="__SCO__", t=token),
         "commit_url": url_for("player.commit", attempt_id=loaded.attempt.id, t=token),

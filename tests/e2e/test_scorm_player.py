@@ -1,0 +1,194 @@
+"""The SCORM player in Debian Chromium, launched from the sandbox LMS's course page (tool on another site).
+
+The instructor uploads the Rustici golf package (SCORM 1.2) through the upload form and attaches it to the
+link; learners then play it inside the course page: the real SCO finds ``window.API`` (our adapter) by
+walking ``window.parent``, and every call reaches the server in batches. Checked here: all answers right →
+passed, raw 100; a suspended attempt resumes at its location; a connection cut mid-attempt (and the tab
+closed while offline) loses nothing.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Frame, FrameLocator, Page, expect
+from sqlalchemy import select
+
+from bridge.models import ProgressFact, ScormAttempt
+from tests.e2e.conftest import Servers
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+GOLF_12 = Path(__file__).resolve().parents[1] / "data" / "scorm" / "golf_rte_basic_scorm12.zip"
+PAGES = 16  # the golf SCO's own pages; the last one is the quiz
+
+
+def tool(page: Page) -> FrameLocator:
+    return page.frame_locator("iframe[name=tool-frame]")
+
+
+def sco(page: Page) -> FrameLocator:
+    return tool(page).frame_locator("#sco-frame")
+
+
+def content_url(page: Page) -> str:
+    """URL of the golf SCO's inner page frame (launchpage.html → #contentFrame), "" while none is loaded."""
+    urls = [f.url for f in page.frames if "/player/content/" in f.url and "launchpage" not in f.url]
+    return urls[-1] if urls else ""
+
+
+def attach_golf(lms: Servers, browser: Any, screenshot: Callable[[Page, str], Path]) -> None:
+    page = browser.new_page()
+    page.goto(lms.play_url("instructor-1"))
+    tool(page).get_by_role("link", name="SCORM package for this link").click()
+    tool(page).get_by_label("SCORM 1.2 or 2004 package (.zip)").set_input_files(str(GOLF_12))
+    tool(page).get_by_role("button", name="Upload and check").click()
+    expect(tool(page).get_by_role("heading", name="Imported: Golf Explained - Run-time Basic Calls")).to_be_visible()
+    tool(page).get_by_role("button", name="Save").click()
+    expect(tool(page).get_by_text("This link plays")).to_be_visible()
+    screenshot(page, "instructor-attached")
+    page.close()
+
+
+def start_golf(browser: Any, lms: Servers, user: str) -> Page:
+    page = browser.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())  # "resume from where you left off?" → yes
+    page.goto(lms.play_url(user))
+    expect(sco(page).locator("#butNext")).to_be_visible(timeout=10_000)
+    assert wait_for(lambda: content_url(page), page=page), "the golf SCO did not start"  # doStart ran (after onload)
+    return page
+
+
+def next_pages(page: Page, count: int, *, offline: bool = False) -> None:
+    """Press the SCO's own Next button; offline the new page cannot load, but the SCO records its location."""
+    for _ in range(count):
+        if offline:
+            sco(page).locator("#butNext").click()
+            page.wait_for_timeout(300)
+            continue
+        before = content_url(page)
+        sco(page).locator("#butNext").click()
+        assert wait_for(lambda b=before: content_url(page) not in ("", b), page=page), f"Next did not leave {before}"
+
+
+def wait_for(check: Callable[[], Any], timeout: float = 30.0, page: Page | None = None) -> Any:
+    """Poll ``check``; with a ``page``, wait through Playwright so its frame events keep being processed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value or time.monotonic() > deadline:
+            return value
+        if page is not None and not page.is_closed():
+            page.wait_for_timeout(200)
+        else:
+            time.sleep(0.2)
+
+
+def attempt_of(lms: Servers, user: str) -> ScormAttempt | None:
+    from bridge.models import LmsUser
+
+    with lms.tool_app.extensions["bridge"].db.session() as session:
+        found = session.execute(select(ScormAttempt).join(LmsUser, LmsUser.id == ScormAttempt.user_id)
+                                .where(LmsUser.sub == user).order_by(ScormAttempt.id.desc())).scalars().first()
+        if found is not None:
+            session.expunge(found)
+        return found
+
+
+def location_of(lms: Servers, user: str) -> str | None:
+    attempt = attempt_of(lms, user)
+    if attempt is None or not attempt.sco_states:
+        return None
+    state = next(iter(attempt.sco_states.values()))
+    return str(state["runtime"]["values"].get("cmi.core.lesson_location"))
+
+
+def answer_quiz_correctly(frame: Frame) -> None:
+    """Choose the right answer of every question (the golf quiz marks them with class="correctAnswer")."""
+    for radio in frame.locator(".correctAnswer input[type=radio]").all():
+        radio.check()
+    for field in frame.locator(".correctAnswer input[type=text]").all():
+        text = field.locator("xpath=..").inner_text()  # "… (18)": the expected number follows the field
+        field.fill(text.rsplit("(", 1)[1].rstrip(") \n"))
+    frame.get_by_role("button", name="Submit Answers").click()
+
+
+def test_golf_12_all_answers_right_passes_with_raw_100(
+    lms: Servers, browser_with: Callable[[str], Any], screenshot: Callable[[Page, str], Path]
+) -> None:
+    browser = browser_with("allowed")
+    attach_golf(lms, browser, screenshot)
+    page = start_golf(browser, lms, "learner-1")
+    screenshot(page, "golf-first-page")
+    next_pages(page, PAGES - 1)
+    quiz = wait_for(lambda: next((f for f in page.frames if "assessmenttemplate" in f.url), None), page=page)
+    assert quiz is not None, f"the quiz page did not open: {[f.url for f in page.frames]}"
+    answer_quiz_correctly(quiz)
+    expect(quiz.get_by_text("Score: 100")).to_be_visible()
+    screenshot(page, "golf-quiz-passed")
+    sco(page).locator("#butExit").click()
+    attempt = wait_for(lambda: (a := attempt_of(lms, "learner-1")) is not None and a.status == "completed" and a,
+                       page=page)
+    assert attempt, f"the attempt was not completed: {attempt_of(lms, 'learner-1')}"
+    assert (attempt.passed, attempt.score_raw, attempt.score_scaled) == (True, 100.0, 1.0)
+    values = attempt.sco_states[next(iter(attempt.sco_states))]["runtime"]["values"]
+    assert values["cmi.core.lesson_status"] == "passed" and values["cmi.core.total_time"] != "0000:00:00.00"
+    with lms.tool_app.extensions["bridge"].db.session() as session:
+        fact = session.scalars(select(ProgressFact)).one()
+        assert (fact.completed, fact.passed, fact.score) == (True, True, 1.0)
+    expect(tool(page).locator("#save-status")).to_have_text("All progress saved")
+
+
+def test_suspended_attempt_resumes_at_its_location(
+    lms: Servers, browser_with: Callable[[str], Any], screenshot: Callable[[Page, str], Path]
+) -> None:
+    browser = browser_with("allowed")
+    attach_golf(lms, browser, screenshot)
+    page = start_golf(browser, lms, "learner-2")
+    next_pages(page, 3)
+    assert wait_for(lambda: content_url(page).endswith("Playing/OtherScoring.html"), page=page)
+    page.goto("about:blank")  # leave the course page: the SCO suspends and finishes while unloading
+    attempt = wait_for(lambda: (a := attempt_of(lms, "learner-2")) is not None and a.status == "suspended" and a)
+    assert attempt, f"the attempt was not suspended: {attempt_of(lms, 'learner-2')}"
+    page.close()
+
+    again = start_golf(browser, lms, "learner-2")
+    assert wait_for(lambda: content_url(again).endswith("Playing/OtherScoring.html"), page=again), \
+        f"the resumed attempt did not restore the location: {content_url(again)}"
+    screenshot(again, "golf-resumed")
+    assert attempt_of(lms, "learner-2").number == 1  # type: ignore[union-attr]
+
+
+def test_connection_cut_mid_attempt_loses_nothing(
+    lms: Servers, browser_with: Callable[[str], Any], screenshot: Callable[[Page, str], Path]
+) -> None:
+    browser = browser_with("allowed")
+    attach_golf(lms, browser, screenshot)
+    page = start_golf(browser, lms, "learner-1")
+    next_pages(page, 2)
+    assert wait_for(lambda: location_of(lms, "learner-1") == "2", page=page), "autosave did not reach the server"
+
+    browser.set_offline(True)
+    next_pages(page, 3, offline=True)  # location 5, only in the browser
+    expect(tool(page).locator("#save-status")).to_have_attribute("data-state", "offline", timeout=20_000)
+    screenshot(page, "golf-offline")
+    assert location_of(lms, "learner-1") == "2"
+    browser.set_offline(False)
+    assert wait_for(lambda: location_of(lms, "learner-1") == "5", timeout=40, page=page), \
+        "the queue was not sent on reconnect"
+    expect(tool(page).locator("#save-status")).to_have_text("All progress saved")
+
+    # Offline again, and the tab is closed before the connection returns: the queue waits in localStorage.
+    browser.set_offline(True)
+    next_pages(page, 2, offline=True)  # location 7
+    page.wait_for_timeout(1000)
+    page.close()
+    assert location_of(lms, "learner-1") == "5"  # nothing could leave the browser
+    browser.set_offline(False)
+    again = start_golf(browser, lms, "learner-1")
+    assert wait_for(lambda: location_of(lms, "learner-1") == "7", page=again), "the queued calls were lost with the tab"
+    assert wait_for(lambda: content_url(again).endswith("Etiquette/Play.html"), page=again)
+    screenshot(again, "golf-after-offline")
