@@ -14,7 +14,14 @@ from bridge.services.service_tokens import DbTokenCache
 from tests.support.live_services import FAST_RETRY, Live, live_fixture  # noqa: F401  (the `live` fixture)
 
 pytestmark = pytest.mark.e2e
-T0 = datetime.now(UTC) + timedelta(minutes=1)  # after the moment results are queued
+T0 = datetime.now(UTC)
+
+
+@pytest.fixture(autouse=True)
+def _clock() -> None:
+    """T0 just after the moment the test queues results (their first attempt is due at once)."""
+    global T0
+    T0 = datetime.now(UTC) + timedelta(minutes=1)
 
 
 def _ags_for(live: Live, session):  # type: ignore[no-untyped-def]
@@ -24,8 +31,9 @@ def _ags_for(live: Live, session):  # type: ignore[no-untyped-def]
                                             retry=FAST_RETRY)
 
 
-def _result(live: Live, session, *, link: str = "rl-quiz", score: float | None = 8.0, at: datetime = T0,
+def _result(live: Live, session, *, link: str = "rl-quiz", score: float | None = 8.0, at: datetime | None = None,
             completed: bool = True) -> ActivityResult:
+    at = at or T0
     course = live.course(session)
     user = session.scalars(select(LmsUser).filter_by(sub="learner-1")).first()
     if user is None:
