@@ -28,6 +28,8 @@ from bridge.models import (
     CredentialTemplate,
     Membership,
     ProgressFact,
+    ResourceLink,
+    ScormActivity,
 )
 from bridge.services import award_rules as rules
 from bridge.services.credential_templates import InvalidInput, NotFound, current_version, get_template, problem
@@ -49,9 +51,15 @@ def course_activities(session: Session, course_pk: int) -> list[Activity]:
     items = session.scalars(select(CourseLineItem).where(CourseLineItem.course_id == course_pk)
                             .order_by(CourseLineItem.label, CourseLineItem.url))
     found = [Activity(rules.CriterionKind.AGS_LINE_ITEM, i.url, i.label or i.url) for i in items]
+    # SCORM progress facts are keyed "scorm:<ScormActivity.id>" (bridge.services.scorm_attempts).
+    scorm = session.execute(select(ScormActivity.id, ResourceLink.title).join(
+        ResourceLink, ResourceLink.id == ScormActivity.resource_link_pk).where(ResourceLink.course_id == course_pk)
+        .order_by(ResourceLink.title, ScormActivity.id))
+    labels = {str(pk): title or f"SCORM activity {pk}" for pk, title in scorm}
     keys = session.scalars(select(ProgressFact.activity).where(ProgressFact.course_id == course_pk,
                                                                ProgressFact.activity.like("scorm:%")).distinct())
-    found += [Activity(rules.CriterionKind.SCORM_ACTIVITY, k[6:], k[6:]) for k in sorted(keys)]
+    labels.update({k[6:]: k[6:] for k in sorted(keys) if k[6:] not in labels})
+    found += [Activity(rules.CriterionKind.SCORM_ACTIVITY, pk, label) for pk, label in labels.items()]
     return found
 
 
