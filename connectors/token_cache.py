@@ -88,3 +88,34 @@ class InMemoryTokenCache:
         with self._lock:
             if token is None or self._tokens.get(key) == token:
                 self._tokens.pop(key, None)
+
+
+class LayeredTokenCache:
+    """A process-local memo in front of a shared :class:`TokenCache` (database, Redis), for one batch of calls.
+
+    A sync makes hundreds of service calls with the same token: reading it back from the shared cache before
+    each one costs a database round trip per page. Here the shared cache is read once per key, and written and
+    deleted through, so other workers still see every token fetched and every token dropped after a 401. A
+    token another worker dropped stays in use here until the platform refuses it (a 401: one refresh, which
+    goes through :meth:`delete`, then one retry), exactly as it would for a token read just before the drop.
+    """
+
+    def __init__(self, shared: TokenCache, *, clock: Callable[[], float] = time.time) -> None:
+        self.shared = shared
+        self._memo = InMemoryTokenCache(clock=clock)
+
+    def get(self, key: TokenKey) -> AccessToken | None:
+        token = self._memo.get(key)
+        if token is None:
+            token = self.shared.get(key)
+            if token is not None:
+                self._memo.set(key, token)
+        return token
+
+    def set(self, key: TokenKey, token: AccessToken) -> None:
+        self.shared.set(key, token)
+        self._memo.set(key, token)
+
+    def delete(self, key: TokenKey, token: AccessToken | None = None) -> None:
+        self._memo.delete(key, token)
+        self.shared.delete(key, token)

@@ -43,7 +43,7 @@ from connectors.lti_ags import (
     service_url,
 )
 from connectors.lti_nrps import Member, MembershipPage, NrpsConnector
-from connectors.token_cache import TokenCache
+from connectors.token_cache import LayeredTokenCache, TokenCache
 
 T = TypeVar("T")
 AGS_READ_SCOPES = frozenset({SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY})
@@ -139,7 +139,10 @@ def course_connectors(session: Session, box: SecretBox, course: Course, *, cache
     registration = session.get(Registration, course.registration_id)
     if registration is None:
         raise SyncNotPossible(f"course {course.id} has no platform registration")
-    tokens = access_token_client(session, box, registration, cache=cache, http=http,
+    # The shared cache is read once per token, not before every page (a database round trip each).
+    clock = (token_options or {}).get("clock")
+    layered = LayeredTokenCache(cache, **({"clock": clock} if clock is not None else {}))
+    tokens = access_token_client(session, box, registration, cache=layered, http=http,
                                  **{**options, **(token_options or {})})
     nrps = NrpsConnector(tokens, session=http, **options) if course.memberships_url else None
     ags_scopes = AGS_READ_SCOPES & set(course.ags_scopes or ())
