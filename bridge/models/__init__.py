@@ -21,6 +21,7 @@ from bridge.models.lti_services import CourseLineItem, CourseSync, GradeOutbox
 from bridge.models.progress import ProgressFact, ProgressHistory
 from bridge.models.scorm import ScormActivity, ScormAttempt, ScormPackage
 from bridge.models.tenancy import Deployment, DynamicRegistrationAttempt, Registration
+from bridge.models.wallet import Delivery, WalletNonce, WalletOffer
 
 __all__ = [
     "ApiToken",
@@ -35,6 +36,7 @@ __all__ = [
     "CourseLineItem",
     "CourseSync",
     "CredentialTemplate",
+    "Delivery",
     "Deployment",
     "DynamicRegistrationAttempt",
     "GradeOutbox",
@@ -57,4 +59,6 @@ __all__ = [
     "StatusList",
     "TemplateVersion",
     "ToolKey",
+    "WalletNonce",
+    "WalletOffer",
 ]
