@@ -10,7 +10,8 @@ Batches are idempotent: each SCO session has an id, each batch a sequence number
 is skipped, a gap is refused (``BatchRejected``, the browser resends its whole queue). Concurrent posts of
 the same attempt (a beacon racing a fetch) are caught by the row version (``ScormAttempt.commits``).
 On a successful Terminate the attempt is rolled up (SCORM 1.2 lesson_status / 2004 evaluated statuses →
-``scorm.rollup``) and the activity's result (best or last attempt) is recorded as a progress fact.
+``scorm.rollup``) and the activity's result (best or last attempt) is recorded as a progress fact and queued
+for the LMS gradebook (``bridge.services.grading``: outbox, retried, FullyGraded only with a score).
 The caller owns the transaction.
 """
 
@@ -28,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge.models import ResourceLink, ScormActivity, ScormAttempt, ScormPackage
-from bridge.services import progress
+from bridge.services import grading, progress
 from scorm.manifest_model import Manifest, Sco
 from scorm.rollup import AttemptResult, attempt_result, pick_attempt, rollup
 from scorm.runtime import RuntimeSession
@@ -271,14 +272,22 @@ def activity_result(session: Session, activity: ScormActivity, user_pk: int) -> 
 
 
 def record_activity_progress(session: Session, activity: ScormActivity, user_pk: int, now: datetime) -> None:
+    """The activity's result (best or last attempt) → progress fact, and a score queued for the gradebook."""
     link = session.get(ResourceLink, activity.resource_link_pk)
     if link is None:
         return
     result = activity_result(session, activity, user_pk)
+    key = f"scorm:{activity.id}"
     progress.record_facts(session, [progress.FactInput(
-        course_pk=link.course_id, user_pk=user_pk, activity=f"scorm:{activity.id}", completed=result.completed,
+        course_pk=link.course_id, user_pk=user_pk, activity=key, completed=result.completed,
         source="scorm", observed_at=now, passed=result.passed, score=result.score_scaled,
         maximum=1.0 if result.score_scaled is not None else None)])
+    # Scores go out on a 0–100 scale; without a score the LMS gets the progress only (never FullyGraded).
+    given = None if result.score_scaled is None else round(result.score_scaled * 100, 4)
+    grading.queue_result(session, grading.ActivityResult(
+        course_pk=link.course_id, user_pk=user_pk, resource_link_id=link.resource_link_id, activity=key,
+        score_maximum=100.0, result_at=now, score_given=given, completed=result.completed,
+        label=link.title or "SCORM activity"))
 
 
 # -- reports ------------------------------------------------------------------------------------

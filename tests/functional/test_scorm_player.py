@@ -13,8 +13,11 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from bridge.models import ProgressFact, ScormAttempt, ScormPackage
+from bridge.models import GradeOutbox, ProgressFact, ScormAttempt, ScormPackage
+from bridge.services.grading import deliver_due, grading_connector
+from bridge.services.service_tokens import DbTokenCache
 from tests.support.launch_actions import LaunchActions
+from tests.support.live_services import FAST_RETRY, Live, live_fixture  # noqa: F401  (the `live` fixture)
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "scorm"
 GOLF_12 = DATA / "golf_rte_basic_scorm12.zip"
@@ -287,3 +290,28 @@ def test_datamodel_json_is_served(client: FlaskClient) -> None:
     model = client.get("/player/datamodel/1.2.json").get_json()
     assert model["family"] == "1.2" and "cmi.core.lesson_status" in model["elements"]
     assert client.get("/player/datamodel/9.9.json").status_code == 404
+
+
+
+@pytest.mark.e2e
+def test_passed_golf_score_reaches_the_sandbox_gradebook(live: Live) -> None:
+    """Terminate → rollup → grade outbox → AGS score in the sandbox (the tool on real HTTP for its JWKS)."""
+    _setup(live.lti)
+    config = _learner_player(live.lti)
+    sco = config["scos"][0]["identifier"]
+    start = _open(live.lti.client, config, sco)
+    calls = _calls(("cmi.core.score.raw", "100"), ("cmi.core.lesson_status", "passed"), last="LMSFinish")
+    _commit(live.lti.client, config, sco, start["session"], [{"seq": 1, "calls": calls}])
+    services = live.app.extensions["bridge"]
+    with live.session() as session:
+        row = session.scalars(select(GradeOutbox)).one()
+        assert (row.score_given, row.score_maximum, row.grading_progress, row.status) == (100.0, 100.0,
+                                                                                          "FullyGraded", "pending")
+        cache = DbTokenCache(services.db.sessionmaker)
+        report = deliver_due(session, lambda course: grading_connector(session, services.box, course, cache=cache,
+                                                                       http=services.http, retry=FAST_RETRY))
+        errors = [r.last_error for r in session.scalars(select(GradeOutbox))]
+    assert report.sent == 1, errors
+    [score] = [s for s in live.platform.scores if s.user_id == "learner-1"]
+    assert score.body["scoreGiven"] == 100.0 and score.body["gradingProgress"] == "FullyGraded"
+    assert score.body["activityProgress"] == "Completed"
