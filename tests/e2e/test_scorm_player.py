@@ -192,3 +192,29 @@ def test_connection_cut_mid_attempt_loses_nothing(
     assert wait_for(lambda: location_of(lms, "learner-1") == "7", page=again), "the queued calls were lost with the tab"
     assert wait_for(lambda: content_url(again).endswith("Etiquette/Play.html"), page=again)
     screenshot(again, "golf-after-offline")
+
+
+def test_golf_12_through_the_relay_on_a_separate_content_origin(
+    lms: Servers, browser_with: Callable[[str], Any], screenshot: Callable[[Page, str], Path]
+) -> None:
+    """SCORM_CONTENT_ORIGIN: the tool at http://localhost:P, content and relay at http://127.0.0.1:P."""
+    content_origin = f"http://127.0.0.1:{lms.tool.port}"
+    lms.tool_app.config["SCORM_CONTENT_ORIGIN"] = content_origin
+    browser = browser_with("allowed")
+    attach_golf(lms, browser, screenshot)
+    page = browser.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    page.goto(lms.play_url("learner-1"))
+    golf = tool(page).frame_locator("#sco-frame").frame_locator("#sco-frame")  # player → relay → SCO
+    expect(golf.locator("#butNext")).to_be_visible(timeout=10_000)
+    relay = next(f for f in page.frames if "/player/relay" in f.url)
+    assert relay.url.startswith(content_origin + "/") and relay.evaluate("typeof window.API") == "object"
+    assert page.frame(name="tool-frame").evaluate("typeof window.API") == "undefined"  # type: ignore[union-attr]
+    assert wait_for(lambda: content_url(page), page=page)
+    for _ in range(2):
+        before = content_url(page)
+        golf.locator("#butNext").click()
+        assert wait_for(lambda b=before: content_url(page) not in ("", b), page=page)
+    assert wait_for(lambda: location_of(lms, "learner-1") == "2", page=page), "the relay's calls were not saved"
+    assert content_url(page).startswith(content_origin + "/")
+    screenshot(page, "golf-relay")

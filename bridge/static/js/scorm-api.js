@@ -495,7 +495,7 @@
   function startPlayer(root) {
     var statusEl = document.getElementById("save-status");
     var frame = document.getElementById("sco-frame");
-    var cfg = null, persister = null, current = null, runtime = null, datamodel = null, relayReady = null;
+    var cfg = null, persister = null, current = null, runtime = null, datamodel = null;
 
     function status(text) {
       if (!statusEl) { return; }
@@ -547,7 +547,7 @@
           persister.begin(scoId, start.session);
           updateNav();
           if (cfg.mode === "relay") {
-            relayReady.then(function (relayWindow) {
+            expectRelay().then(function (relayWindow) {
               relayWindow.postMessage({ type: "scorm-open", datamodel: datamodel, start: start,
                                         launchUrl: sco.launch_url }, cfg.content_origin);
             });
@@ -564,13 +564,17 @@
       }, 50);
     }
 
+    // Each SCO gets a freshly loaded relay page, which announces itself once it can take the state.
+    var resolveReady = null;
+    function expectRelay() {
+      return new Promise(function (resolve) { resolveReady = resolve; });
+    }
+
     function listenToRelay() {
-      var resolveReady;
-      relayReady = new Promise(function (resolve) { resolveReady = resolve; });
       window.addEventListener("message", function (event) {
         if (event.origin !== cfg.content_origin || event.source !== frame.contentWindow) { return; }
         var msg = event.data || {};
-        if (msg.type === "scorm-relay-ready") { resolveReady(event.source); }
+        if (msg.type === "scorm-relay-ready") { if (resolveReady) { resolveReady(event.source); resolveReady = null; } }
         else if (msg.type === "scorm-call") { onCall(String(msg.method), String(msg.element || ""), String(msg.value || ""), !!msg.flush); }
         else if (msg.type === "scorm-terminated") { afterTerminate(String(msg.nav || "")); }
         else if (msg.type === "scorm-hidden") { persister.beacon(); }
