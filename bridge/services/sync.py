@@ -21,8 +21,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import requests
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bridge.models import Course, CourseLineItem, CourseSync, LmsUser, Membership, Registration
 from bridge.models.base import utcnow
@@ -46,6 +47,9 @@ from connectors.lti_nrps import Member, MembershipPage, NrpsConnector
 from connectors.token_cache import LayeredTokenCache, TokenCache
 
 T = TypeVar("T")
+# Core tables for the per-page statements (no unit of work).
+RUNS: Table = CourseSync.__table__  # type: ignore[assignment]
+USERS: Table = LmsUser.__table__  # type: ignore[assignment]
 AGS_READ_SCOPES = frozenset({SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY})
 
 
@@ -192,7 +196,10 @@ def _open_run(session: Session, course: Course, *, full: bool) -> tuple[CourseSy
 
 
 def _advance(session: Session, run: CourseSync, **resume: Any) -> None:
-    run.resume = {**run.resume, **resume}
+    """Save the resume point with the page's rows and commit them together (a Core UPDATE: no ORM flush)."""
+    state = {**run.resume, **resume}
+    session.execute(update(RUNS).where(RUNS.c.id == run.id).values(resume=state))
+    set_committed_value(run, "resume", state)
     session.commit()
 
 
@@ -211,16 +218,17 @@ def sync_course(session: Session, course: Course, connectors: CourseConnectors, 
     report = SyncReport(course_pk=course.id, run_id=run.id, resumed=resumed, incremental=incremental)
     notify = progress or (lambda _p: None)
     observed = now()
+    users: dict[str, int] = {}  # sub -> LmsUser pk, of the users this run has seen (one query per page at most)
     try:
         if run.resume.get("phase") == "roster":
             if connectors.nrps is not None and run.resume.get("url"):
-                _sync_roster(session, course, run, connectors.nrps, report, notify, page_size)
+                _sync_roster(session, course, run, connectors.nrps, report, notify, page_size, users)
             _advance(session, run, phase="lineitems", url=course.lineitems_url)
         if run.resume.get("phase") == "lineitems":
             items = _sync_line_items(session, course, connectors.ags) if connectors.ags else []
             _advance(session, run, phase="results", lineitems=[item.url for item in items], index=0, url=None)
         if run.resume.get("phase") == "results" and connectors.ags is not None:
-            _sync_results(session, course, run, connectors.ags, report, notify, observed, page_size)
+            _sync_results(session, course, run, connectors.ags, report, notify, observed, page_size, users)
     except ConnectorError as err:
         session.rollback()
         run.status, run.error = "failed", str(err)[:2000]
@@ -235,13 +243,13 @@ def sync_course(session: Session, course: Course, connectors: CourseConnectors, 
 
 # -- roster ---------------------------------------------------------------------------------------------
 def _sync_roster(session: Session, course: Course, run: CourseSync, nrps: NrpsConnector, report: SyncReport,
-                 notify: ProgressCallback, page_size: int | None) -> None:
+                 notify: ProgressCallback, page_size: int | None, users: dict[str, int]) -> None:
     url = str(run.resume["url"])
     # ``limit`` goes on the first request only: next and differences URLs already carry their query.
     pages: Iterator[MembershipPage] = nrps.membership_pages(
         url, limit=page_size if url == course.memberships_url else None)
     for page in prefetched(pages):
-        _store_members(session, course, page.members, report)
+        _store_members(session, course, page.members, report, users)
         if page.differences_url:
             run.differences_url = page.differences_url
         report.pages += 1
@@ -253,36 +261,56 @@ def _sync_roster(session: Session, course: Course, run: CourseSync, nrps: NrpsCo
 _PERSONAL = ("name", "given_name", "family_name", "email")
 
 
-def _ensure_users(session: Session, registration_id: int, subs: Iterable[str],
-                  report: SyncReport) -> dict[str, int]:
-    """Primary keys of the users with these ``subs``, creating the missing ones (bulk statements)."""
-    wanted = list(dict.fromkeys(subs))
-    rows = session.execute(select(LmsUser.sub, LmsUser.id).where(LmsUser.registration_id == registration_id,
-                                                                 LmsUser.sub.in_(wanted)))
-    ids: dict[str, int] = {sub: pk for sub, pk in rows}
-    missing = [sub for sub in wanted if sub not in ids]
+def _personal(member: Member) -> dict[str, str]:
+    """The personal fields the platform sent (a platform withholding them must not erase what a launch told us)."""
+    return {key: value[:320] for key in _PERSONAL if (value := getattr(member, key))}
+
+
+def _ensure_users(session: Session, registration_id: int, subs: Iterable[str], report: SyncReport,
+                  known: dict[str, int], personal: Mapping[str, Mapping[str, str]] | None = None) -> set[str]:
+    """Fill ``known`` (sub -> pk) with these ``subs``, creating the missing users; returns the subs created.
+
+    Subs already in ``known`` cost nothing; the others take one query, and the missing ones one bulk insert
+    (with their ``personal`` fields) and one query for their keys.
+    """
+    wanted = [sub for sub in dict.fromkeys(subs) if sub not in known]
+    if not wanted:
+        return set()
+    users = USERS.c
+    rows = session.execute(select(users.sub, users.id).where(users.registration_id == registration_id,
+                                                             users.sub.in_(wanted)))
+    known.update({sub: pk for sub, pk in rows})
+    missing = [sub for sub in wanted if sub not in known]
     if missing:
-        session.execute(insert(LmsUser), [{"registration_id": registration_id, "sub": sub} for sub in missing])
-        ids.update({sub: pk for sub, pk in session.execute(select(LmsUser.sub, LmsUser.id).where(
-            LmsUser.registration_id == registration_id, LmsUser.sub.in_(missing)))})
+        extra = personal or {}
+        new_rows = [{"registration_id": registration_id, "sub": sub, **{key: None for key in _PERSONAL},
+                     **extra.get(sub, {})} for sub in missing]
+        session.execute(insert(USERS), new_rows)
+        known.update({sub: pk for sub, pk in session.execute(select(users.sub, users.id).where(
+            users.registration_id == registration_id, users.sub.in_(missing)))})
         report.users_created += len(missing)
-    return ids
+    return set(missing)
 
 
-def _store_members(session: Session, course: Course, members: Sequence[Member], report: SyncReport) -> None:
-    ids = _ensure_users(session, course.registration_id, [m.user_id for m in members], report)
-    # Personal fields only when sent: a platform withholding them must not erase what a launch told us.
-    personal = [{"id": ids[m.user_id], **{k: getattr(m, k)[:320] for k in _PERSONAL if getattr(m, k)}}
-                for m in members]
-    personal = [row for row in personal if len(row) > 1]
-    for keys in {tuple(sorted(row)) for row in personal}:  # one executemany per set of columns sent
-        session.execute(update(LmsUser), [row for row in personal if tuple(sorted(row)) == keys])
-    existing: dict[int, int] = {user_pk: pk for user_pk, pk in session.execute(select(Membership.user_id, Membership.id)
-                                .where(Membership.course_id == course.id, Membership.user_id.in_(ids.values())))}
+def _store_members(session: Session, course: Course, members: Sequence[Member], report: SyncReport,
+                   users: dict[str, int]) -> None:
+    personal = {m.user_id: fields for m in members if (fields := _personal(m))}
+    created = _ensure_users(session, course.registration_id, [m.user_id for m in members], report, users,
+                            personal)
+    # Users created just now got their personal fields in the insert; the others are updated if any were sent.
+    updates = [{"id": users[sub], **fields} for sub, fields in personal.items() if sub not in created]
+    for keys in {tuple(sorted(row)) for row in updates}:  # one executemany per set of columns sent
+        session.execute(update(LmsUser), [row for row in updates if tuple(sorted(row)) == keys])
+    # A user created in this page has no membership yet: look up only the others.
+    older = list({users[m.user_id] for m in members if m.user_id not in created})
+    existing: dict[int, int] = {}
+    if older:
+        existing = {user_pk: pk for user_pk, pk in session.execute(select(Membership.user_id, Membership.id)
+                    .where(Membership.course_id == course.id, Membership.user_id.in_(older)))}
     new_rows, changed = [], []
     for member in members:
         values = {"roles": list(member.roles), "status": str(member.status)}
-        user_pk = ids[member.user_id]
+        user_pk = users[member.user_id]
         if user_pk in existing:
             changed.append({"id": existing[user_pk], **values})
         else:
@@ -318,7 +346,8 @@ def _copy_line_item(row: CourseLineItem, item: LineItem) -> None:
 
 
 def _sync_results(session: Session, course: Course, run: CourseSync, ags: AgsConnector, report: SyncReport,
-                  notify: ProgressCallback, observed: datetime, page_size: int | None) -> None:
+                  notify: ProgressCallback, observed: datetime, page_size: int | None,
+                  users: dict[str, int]) -> None:
     urls: list[str] = list(run.resume.get("lineitems") or [])
     maxima = {row.url: row.score_maximum for row in session.scalars(
         select(CourseLineItem).where(CourseLineItem.course_id == course.id))}
@@ -330,7 +359,8 @@ def _sync_results(session: Session, course: Course, run: CourseSync, ags: AgsCon
         params = {"limit": str(page_size)} if page_size and not run.resume.get("url") else None
         for page in prefetched(ags.iter_pages(start, accept=RESULT_CONTAINER, params=params)):
             results: list[Result] = as_list_of(ags, page, Result.from_json, "result container")
-            _store_results(session, course, lineitem_url, maxima.get(lineitem_url), results, observed, report)
+            _store_results(session, course, lineitem_url, maxima.get(lineitem_url), results, observed, report,
+                           users)
             report.pages += 1
             _advance(session, run, url=page.next_url)
             notify(SyncProgress("results", 1 + index, 1 + len(urls), len(results)))
@@ -339,8 +369,9 @@ def _sync_results(session: Session, course: Course, run: CourseSync, ags: AgsCon
 
 
 def _store_results(session: Session, course: Course, lineitem_url: str, maximum: float | None,
-                   results: Sequence[Result], observed: datetime, report: SyncReport) -> None:
-    users = _ensure_users(session, course.registration_id, [r.user_id for r in results], report)
+                   results: Sequence[Result], observed: datetime, report: SyncReport,
+                   users: dict[str, int]) -> None:
+    _ensure_users(session, course.registration_id, [r.user_id for r in results], report, users)
     activity = "ags:" + lineitem_url
     facts = [FactInput(course_pk=course.id, user_pk=users[r.user_id], activity=activity,
                        completed=r.result_score is not None, source="ags", observed_at=observed,
