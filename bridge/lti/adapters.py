@@ -103,5 +103,6 @@ class StoreLaunchDataStorage(LaunchDataStorage[Any]):
             return self._store.take(key) is not None
         return self._store.get(key) is not None
 
-    def delete_value(self, key: str) -> None:
-        self._store.delete(self._prepare_key(key))
+    def take_value(self, key: str) -> Any:
+        """Read and delete atomically: a login state can be used by one launch only."""
+        return self._store.take(self._prepare_key(key))

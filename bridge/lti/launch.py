@@ -58,17 +58,32 @@ class LoginResult:
     storage_origin: str | None
 
 
+class StateSessionService(SessionService):
+    """One record per login: the nonce is saved inside the state params (``BridgeOIDCLogin``), and the launch
+    takes the state atomically — so state and nonce are single use together, with one write at login."""
+
+    def save_nonce(self, nonce: str) -> None:
+        return None
+
+    def take_state_params(self, state: str) -> dict[str, Any] | None:
+        storage = self.data_storage
+        if not isinstance(storage, StoreLaunchDataStorage):
+            raise TypeError("launch state needs the store-backed launch data storage")
+        params = storage.take_value(self._get_key(state))
+        return dict(params) if isinstance(params, dict) else None
+
+
 def _services(
     params: Mapping[str, str], cookies: Mapping[str, str], secure: bool, store: KeyValueStore, ttl: int
-) -> tuple[LaunchRequest, CollectingCookieService, SessionService]:
+) -> tuple[LaunchRequest, CollectingCookieService, StateSessionService]:
     request = LaunchRequest(params, cookies, secure=secure)
-    session_service = SessionService(request)
+    session_service = StateSessionService(request)
     session_service.set_data_storage(StoreLaunchDataStorage(store))
     session_service.set_launch_data_lifetime(ttl)
     return request, CollectingCookieService(request), session_service
 
 
-class BridgeOIDCLogin(OIDCLogin[LaunchRequest, DbToolConf, SessionService, CollectingCookieService, str]):
+class BridgeOIDCLogin(OIDCLogin[LaunchRequest, DbToolConf, StateSessionService, CollectingCookieService, str]):
     def get_redirect(self, url: str) -> UrlRedirect:
         return UrlRedirect(url)
 
@@ -123,10 +138,10 @@ def _origin(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-class BridgeMessageLaunch(MessageLaunch[LaunchRequest, DbToolConf, SessionService, CollectingCookieService]):
+class BridgeMessageLaunch(MessageLaunch[LaunchRequest, DbToolConf, StateSessionService, CollectingCookieService]):
     """pylti1p3's launch with stricter state, nonce, signature and key handling (module docstring)."""
 
-    def __init__(self, request: LaunchRequest, tool_conf: DbToolConf, *, session_service: SessionService,
+    def __init__(self, request: LaunchRequest, tool_conf: DbToolConf, *, session_service: StateSessionService,
                  cookie_service: CollectingCookieService, http: requests.Session, settings: LaunchSettings,
                  relaunch_base: str) -> None:
         super().__init__(request, tool_conf, session_service=session_service, cookie_service=cookie_service,
@@ -143,7 +158,7 @@ class BridgeMessageLaunch(MessageLaunch[LaunchRequest, DbToolConf, SessionServic
         state = self._get_request_param("state")
         if not state:
             raise LaunchError("missing_state", "The launch has no state parameter.")
-        params = self._session_service.get_state_params(state)
+        params = self._session_service.take_state_params(state)
         if not params:
             raise LaunchError("unknown_state", "The login state is unknown, already used or expired.",
                               hint="Launch the tool again from the course page.")
@@ -158,7 +173,8 @@ class BridgeMessageLaunch(MessageLaunch[LaunchRequest, DbToolConf, SessionServic
         nonce = self._get_jwt_body().get("nonce")
         if not nonce:
             raise LaunchError("missing_nonce", "The launch has no nonce.")
-        if nonce != self.state_params.get("nonce") or not self._session_service.check_nonce(nonce):
+        # The state (which carries the nonce) was taken atomically, so this nonce cannot be used again.
+        if nonce != self.state_params.get("nonce"):
             raise LaunchError("replayed_nonce", "This launch was already used or does not belong to this "
                               "login (nonce mismatch).", hint="Launch the tool again from the course page.")
         return self
@@ -240,11 +256,7 @@ class BridgeMessageLaunch(MessageLaunch[LaunchRequest, DbToolConf, SessionServic
                                        "the registration's deployment policy to 'accept'.") from err
 
     def save_launch_data(self) -> BridgeMessageLaunch:
-        # Our launch session is written by services.launches; the state is single use.
-        state = self._get_request_param("state")
-        storage = self._session_service.data_storage
-        if isinstance(storage, StoreLaunchDataStorage):
-            storage.delete_value(self._session_service._get_key(state))
+        # Our launch session is written by services.launches; the state was already taken (single use).
         return self
 
     @property

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from bridge.lti.context import LaunchContext
@@ -25,7 +25,9 @@ DL = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
 KEPT_CLAIMS = ("custom", "launch_presentation", "tool_platform", "target_link_uri")
 
 
-def _get_or_add(session: Session, model: Any, lookup: Mapping[str, Any]) -> Any:
+def _get_or_add(session: Session, model: Any, lookup: Mapping[str, Any], found: Any = None) -> Any:
+    if found is not None:
+        return found
     row = session.scalars(select(model).filter_by(**lookup)).first()
     if row is None:
         row = model(**lookup)
@@ -34,58 +36,86 @@ def _get_or_add(session: Session, model: Any, lookup: Mapping[str, Any]) -> Any:
     return row
 
 
-def _upsert_user(session: Session, registration: Registration, body: Mapping[str, Any]) -> LmsUser:
-    user: LmsUser = _get_or_add(session, LmsUser, {"registration_id": registration.id, "sub": str(body["sub"])})
-    for field in ("name", "given_name", "family_name", "email"):
-        if body.get(field):
-            setattr(user, field, str(body[field])[:320])
+def _assign(row: Any, **values: Any) -> None:
+    # Only real changes: no UPDATE (and no new updated_at) when a returning launch says the same thing.
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+
+
+def _known_rows(session: Session, registration: Registration, deployment: Deployment, sub: str,
+                context_id: str | None, resource_link_id: str | None) -> tuple[Any, Any, Any, Any]:
+    """User, course, membership and resource link of a returning launch in ONE query (None where new)."""
+    course_on = and_(Course.registration_id == registration.id, Course.deployment_pk == deployment.id,
+                     Course.context_id == (context_id or ""))
+    query = (
+        select(LmsUser, Course, Membership, ResourceLink)
+        .select_from(LmsUser)
+        .outerjoin(Course, course_on)
+        .outerjoin(Membership, and_(Membership.course_id == Course.id, Membership.user_id == LmsUser.id))
+        .outerjoin(ResourceLink, and_(ResourceLink.course_id == Course.id,
+                                      ResourceLink.resource_link_id == (resource_link_id or "")))
+        .where(LmsUser.registration_id == registration.id, LmsUser.sub == sub)
+    )
+    row = session.execute(query).first()
+    return tuple(row) if row is not None else (None, None, None, None)  # type: ignore[return-value]
+
+
+def _upsert_user(session: Session, registration: Registration, body: Mapping[str, Any], found: Any) -> LmsUser:
+    user: LmsUser = _get_or_add(session, LmsUser, {"registration_id": registration.id, "sub": str(body["sub"])},
+                                found)
+    _assign(user, **{f: str(body[f])[:320] for f in ("name", "given_name", "family_name", "email") if body.get(f)})
     return user
 
 
 def _upsert_course(session: Session, registration: Registration, deployment: Deployment,
-                   body: Mapping[str, Any]) -> Course | None:
+                   body: Mapping[str, Any], found: Any) -> Course | None:
     context = body.get(C + "context") or {}
     if not context.get("id"):
         return None
     course: Course = _get_or_add(session, Course, {"registration_id": registration.id,
-                                                   "deployment_pk": deployment.id, "context_id": str(context["id"])})
-    course.title = str(context.get("title") or course.title or "")[:512]
-    course.label = str(context.get("label") or course.label or "")[:255]
+                                                   "deployment_pk": deployment.id, "context_id": str(context["id"])},
+                                 found)
+    values: dict[str, Any] = {"title": str(context.get("title") or course.title or "")[:512],
+                              "label": str(context.get("label") or course.label or "")[:255]}
     ags = body.get(AGS) or {}
     if ags.get("lineitems"):
-        course.lineitems_url = ags["lineitems"]
-        course.ags_scopes = sorted(set(ags.get("scope") or []))
+        values.update(lineitems_url=ags["lineitems"], ags_scopes=sorted(set(ags.get("scope") or [])))
     nrps = body.get(NRPS) or {}
     if nrps.get("context_memberships_url"):
-        course.memberships_url = nrps["context_memberships_url"]
+        values["memberships_url"] = nrps["context_memberships_url"]
+    _assign(course, **values)
     return course
 
 
 def record_launch(session: Session, *, registration: Registration, deployment: Deployment,
                   body: Mapping[str, Any], state: str, verified: bool, ttl: int) -> LaunchContext:
     """Persist what the launch told us and open a launch session; one transaction."""
-    user = _upsert_user(session, registration, body)
-    course = _upsert_course(session, registration, deployment, body)
-    roles = [str(r) for r in body.get(C + "roles") or []]
+    context_id = (body.get(C + "context") or {}).get("id")
     resource_link_id = (body.get(C + "resource_link") or {}).get("id")
+    rlid = str(resource_link_id) if resource_link_id else None
+    known = _known_rows(session, registration, deployment, str(body["sub"]),
+                        str(context_id) if context_id else None, rlid)
+    user = _upsert_user(session, registration, body, known[0])
+    course = _upsert_course(session, registration, deployment, body, known[1])
+    roles = [str(r) for r in body.get(C + "roles") or []]
     if course is not None:
-        membership = _get_or_add(session, Membership, {"course_id": course.id, "user_id": user.id})
-        membership.roles, membership.status = roles, "Active"
-        if resource_link_id:
-            link = _get_or_add(
-                session, ResourceLink, {"course_id": course.id, "resource_link_id": str(resource_link_id)}
-            )
-            link.title = str((body.get(C + "resource_link") or {}).get("title") or link.title or "")[:512]
+        membership = _get_or_add(session, Membership, {"course_id": course.id, "user_id": user.id}, known[2])
+        _assign(membership, roles=roles, status="Active")
+        if rlid:
+            link = _get_or_add(session, ResourceLink, {"course_id": course.id, "resource_link_id": rlid}, known[3])
+            values = {"title": str((body.get(C + "resource_link") or {}).get("title") or link.title or "")[:512]}
             lineitem = (body.get(AGS) or {}).get("lineitem")
             if lineitem:
-                link.lineitem_url = lineitem
+                values["lineitem_url"] = lineitem
+            _assign(link, **values)
     claims = {k: body.get(C + k) for k in KEPT_CLAIMS if body.get(C + k) is not None}
     if body.get(DL):
         claims["deep_linking_settings"] = body[DL]
     launch = LaunchSession(
         id=secrets.token_urlsafe(32), registration_id=registration.id, deployment_pk=deployment.id,
         course_pk=course.id if course else None, user_pk=user.id, message_type=str(body.get(C + "message_type")),
-        roles=roles, resource_link_id=str(resource_link_id) if resource_link_id else None, claims=claims,
+        roles=roles, resource_link_id=rlid, claims=claims,
         browser_verified=verified, state=state, expires_at=utcnow() + timedelta(seconds=ttl),
     )
     session.add(launch)
