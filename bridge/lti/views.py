@@ -85,12 +85,18 @@ def launch() -> Any:
     log.info("lti launch: registration=%s deployment=%s course=%s user=%s type=%s verified=%s",
              context.registration_pk, context.deployment_id, context.course_pk, context.user_pk,
              context.message_type, context.verified)
+    state = request.form["state"]
     if not context.verified:
-        return render_template("lti/storage_get.html", launch_id=context.launch_id, state=request.form["state"],
-                               storage_target=message.state_params.get("storage_target"),
-                               storage_origin=message.state_params.get("storage_origin"),
-                               relaunch_url=None)
-    return _land(context)
+        response: BaseResponse = make_response(render_template(
+            "lti/storage_get.html", launch_id=context.launch_id, state=state,
+            storage_target=message.state_params.get("storage_target"),
+            storage_origin=message.state_params.get("storage_origin"), relaunch_url=None))
+    else:
+        response = _land(context)
+    # The state is spent: expire its cookie so browsers don't carry one cookie per past launch.
+    if f"lti1p3-{state}" in request.cookies:
+        set_cookie(response, f"lti1p3-{state}", "", 0)
+    return response
 
 
 @bp.post("/lti/launch/verify")

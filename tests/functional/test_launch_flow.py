@@ -99,3 +99,10 @@ def test_login_for_a_foreign_target_link_uri_is_refused(app: Any, registered: La
     response = registered.client.post("/lti/login", data=fields)
     assert response.status_code == 400
     assert "not an address of this tool" in response.get_data(as_text=True)
+
+
+def test_launch_expires_the_spent_state_cookie(app: Any, registered: LaunchActions) -> None:
+    step = registered.login("learner-1")
+    assert registered.client.get_cookie(f"lti1p3-{step.state}") is not None
+    registered.client.post("/lti/launch", data=registered.authorize(step))
+    assert registered.client.get_cookie(f"lti1p3-{step.state}") is None
