@@ -9,6 +9,7 @@ closed while offline) loses nothing.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -22,8 +23,10 @@ from bridge.models import ProgressFact, ScormAttempt
 from tests.e2e.conftest import Servers
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-GOLF_12 = Path(__file__).resolve().parents[1] / "data" / "scorm" / "golf_rte_basic_scorm12.zip"
-PAGES = 16  # the golf SCO's own pages; the last one is the quiz
+DATA = Path(__file__).resolve().parents[1] / "data" / "scorm"
+GOLF_12 = DATA / "golf_rte_basic_scorm12.zip"
+GOLF_2004 = DATA / "golf_rte_basic_scorm2004_3rd.zip"
+PAGES = 16  # the golf 1.2 SCO's own pages; the last one is the quiz
 
 
 def tool(page: Page) -> FrameLocator:
@@ -40,13 +43,13 @@ def content_url(page: Page) -> str:
     return urls[-1] if urls else ""
 
 
-def attach_golf(lms: Servers, browser: Any, screenshot: Callable[[Page, str], Path]) -> None:
+def attach_golf(lms: Servers, browser: Any, screenshot: Callable[[Page, str], Path], package: Path = GOLF_12) -> None:
     page = browser.new_page()
     page.goto(lms.play_url("instructor-1"))
     tool(page).get_by_role("link", name="SCORM package for this link").click()
-    tool(page).get_by_label("SCORM 1.2 or 2004 package (.zip)").set_input_files(str(GOLF_12))
+    tool(page).get_by_label("SCORM 1.2 or 2004 package (.zip)").set_input_files(str(package))
     tool(page).get_by_role("button", name="Upload and check").click()
-    expect(tool(page).get_by_role("heading", name="Imported: Golf Explained - Run-time Basic Calls")).to_be_visible()
+    expect(tool(page).get_by_role("heading", name=re.compile(r"^Imported: Golf Explained"))).to_be_visible()
     tool(page).get_by_role("button", name="Save").click()
     expect(tool(page).get_by_text("This link plays")).to_be_visible()
     screenshot(page, "instructor-attached")
@@ -116,14 +119,18 @@ def answer_quiz_correctly(frame: Frame) -> None:
     frame.get_by_role("button", name="Submit Answers").click()
 
 
-def test_golf_12_all_answers_right_passes_with_raw_100(
-    lms: Servers, browser_with: Callable[[str], Any], screenshot: Callable[[Page, str], Path]
+@pytest.mark.parametrize("package", [GOLF_12, GOLF_2004], ids=["scorm12", "scorm2004"])
+def test_golf_all_answers_right_passes_with_raw_100(
+    lms: Servers, browser_with: Callable[[str], Any], screenshot: Callable[[Page, str], Path], package: Path
 ) -> None:
     browser = browser_with("allowed")
-    attach_golf(lms, browser, screenshot)
+    attach_golf(lms, browser, screenshot, package)
     page = start_golf(browser, lms, "learner-1")
     screenshot(page, "golf-first-page")
-    next_pages(page, PAGES - 1)
+    for _ in range(PAGES * 2):  # to the last page (the quiz): the SCO disables Next there
+        if sco(page).locator("#butNext").is_disabled():
+            break
+        next_pages(page, 1)
     quiz = wait_for(lambda: next((f for f in page.frames if "assessmenttemplate" in f.url), None), page=page)
     assert quiz is not None, f"the quiz page did not open: {[f.url for f in page.frames]}"
     answer_quiz_correctly(quiz)
@@ -135,7 +142,11 @@ def test_golf_12_all_answers_right_passes_with_raw_100(
     assert attempt, f"the attempt was not completed: {attempt_of(lms, 'learner-1')}"
     assert (attempt.passed, attempt.score_raw, attempt.score_scaled) == (True, 100.0, 1.0)
     values = attempt.sco_states[next(iter(attempt.sco_states))]["runtime"]["values"]
-    assert values["cmi.core.lesson_status"] == "passed" and values["cmi.core.total_time"] != "0000:00:00.00"
+    if package == GOLF_12:
+        assert values["cmi.core.lesson_status"] == "passed" and values["cmi.core.total_time"] != "0000:00:00.00"
+    else:
+        assert (values["cmi.completion_status"], values["cmi.success_status"]) == ("completed", "passed")
+        assert values["cmi.score.scaled"] == "1" and values["cmi.total_time"] != "PT0S"
     with lms.tool_app.extensions["bridge"].db.session() as session:
         fact = session.scalars(select(ProgressFact)).one()
         assert (fact.completed, fact.passed, fact.score) == (True, True, 1.0)
