@@ -64,19 +64,23 @@ def _values(new: FactInput) -> dict[str, Any]:
             "source": new.source, "observed_at": new.observed_at}
 
 
+_F = FACTS.c
+# Built once: the statement's cache key and the coercion of each user key are not redone per page.
+_EXISTING = select(_F.id, _F.course_id, _F.user_id, _F.activity, _F.completed, _F.passed, _F.score, _F.maximum,
+                   _F.source, _F.observed_at, _F.version).where(
+    _F.course_id == bindparam("course"), _F.activity == bindparam("activity"),
+    _F.user_id.in_(bindparam("users", expanding=True)))
+
+
 def _existing(session: Session, facts: Iterable[FactInput]) -> dict[tuple[int, int, str], Any]:
     """The current rows of these facts' keys: one query per course × activity (a sync page has one)."""
     found: dict[tuple[int, int, str], Any] = {}
     groups: dict[tuple[int, str], list[int]] = {}
     for fact in facts:
         groups.setdefault((fact.course_pk, fact.activity), []).append(fact.user_pk)
-    t = FACTS.c
-    columns = (t.id, t.course_id, t.user_id, t.activity, t.completed, t.passed, t.score, t.maximum, t.source,
-               t.observed_at, t.version)
     connection = session.connection()
     for (course_pk, activity), users in groups.items():
-        rows = connection.execute(select(*columns).where(
-            t.course_id == course_pk, t.activity == activity, t.user_id.in_(users)))
+        rows = connection.execute(_EXISTING, {"course": course_pk, "activity": activity, "users": users})
         found.update({(row.course_id, row.user_id, row.activity): row for row in rows})
     return found
 

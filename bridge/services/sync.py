@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import requests
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -50,6 +50,12 @@ T = TypeVar("T")
 # Core tables for the per-page statements (no unit of work).
 RUNS: Table = CourseSync.__table__  # type: ignore[assignment]
 USERS: Table = LmsUser.__table__  # type: ignore[assignment]
+MEMBERSHIPS: Table = Membership.__table__  # type: ignore[assignment]
+# Built once (bulk lookups by a page's keys): no statement construction or per-key coercion per page.
+_USERS_BY_SUB = select(USERS.c.sub, USERS.c.id).where(USERS.c.registration_id == bindparam("registration"),
+                                                      USERS.c.sub.in_(bindparam("subs", expanding=True)))
+_MEMBERSHIPS_BY_USER = select(MEMBERSHIPS.c.user_id, MEMBERSHIPS.c.id).where(
+    MEMBERSHIPS.c.course_id == bindparam("course"), MEMBERSHIPS.c.user_id.in_(bindparam("users", expanding=True)))
 AGS_READ_SCOPES = frozenset({SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY})
 
 
@@ -276,9 +282,7 @@ def _ensure_users(session: Session, registration_id: int, subs: Iterable[str], r
     wanted = [sub for sub in dict.fromkeys(subs) if sub not in known]
     if not wanted:
         return set()
-    users = USERS.c
-    rows = session.execute(select(users.sub, users.id).where(users.registration_id == registration_id,
-                                                             users.sub.in_(wanted)))
+    rows = session.execute(_USERS_BY_SUB, {"registration": registration_id, "subs": wanted})
     known.update({sub: pk for sub, pk in rows})
     missing = [sub for sub in wanted if sub not in known]
     if missing:
@@ -286,8 +290,8 @@ def _ensure_users(session: Session, registration_id: int, subs: Iterable[str], r
         new_rows = [{"registration_id": registration_id, "sub": sub, **{key: None for key in _PERSONAL},
                      **extra.get(sub, {})} for sub in missing]
         session.execute(insert(USERS), new_rows)
-        known.update({sub: pk for sub, pk in session.execute(select(users.sub, users.id).where(
-            users.registration_id == registration_id, users.sub.in_(missing)))})
+        known.update({sub: pk for sub, pk in session.execute(
+            _USERS_BY_SUB, {"registration": registration_id, "subs": missing})})
         report.users_created += len(missing)
     return set(missing)
 
@@ -305,8 +309,8 @@ def _store_members(session: Session, course: Course, members: Sequence[Member], 
     older = list({users[m.user_id] for m in members if m.user_id not in created})
     existing: dict[int, int] = {}
     if older:
-        existing = {user_pk: pk for user_pk, pk in session.execute(select(Membership.user_id, Membership.id)
-                    .where(Membership.course_id == course.id, Membership.user_id.in_(older)))}
+        existing = {user_pk: pk for user_pk, pk in session.execute(
+            _MEMBERSHIPS_BY_USER, {"course": course.id, "users": older})}
     new_rows, changed = [], []
     for member in members:
         values = {"roles": list(member.roles), "status": str(member.status)}
