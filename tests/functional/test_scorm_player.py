@@ -315,3 +315,45 @@ def test_passed_golf_score_reaches_the_sandbox_gradebook(live: Live) -> None:
     [score] = [s for s in live.platform.scores if s.user_id == "learner-1"]
     assert score.body["scoreGiven"] == 100.0 and score.body["gradingProgress"] == "FullyGraded"
     assert score.body["activityProgress"] == "Completed"
+
+
+def _multi_sco_package() -> bytes:
+    ns = ('xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" xmlns:adlcp="http://www.adlnet.org/xsd/adlcp_v1p3" '
+          'xmlns:imsss="http://www.imsglobal.org/xsd/imsss"')
+    items = "".join(f'<item identifier="i{n}" identifierref="r{n}"{hidden}><title>Part {n}</title></item>'
+                    for n, hidden in ((1, ""), (2, ""), (3, ' isvisible="false"')))
+    resources = "".join(f'<resource identifier="r{n}" type="webcontent" adlcp:scormType="sco" href="p{n}.html">'
+                        f'<file href="p{n}.html"/></resource>' for n in (1, 2, 3))
+    manifest = (f'<?xml version="1.0"?><manifest identifier="multi" {ns}><metadata><schema>ADL SCORM</schema>'
+                 f'<schemaversion>2004 3rd Edition</schemaversion></metadata><organizations default="o">'
+                 f'<organization identifier="o"><title>Multi</title>{items}</organization></organizations>'
+                 f'<resources>{resources}</resources></manifest>').encode()
+    return _zip({"imsmanifest.xml": manifest, **{f"p{n}.html": b"<html></html>" for n in (1, 2, 3)}})
+
+
+def _finish_2004(client: FlaskClient, config: dict[str, Any], sco: str, scaled: str) -> Any:
+    start = _open(client, config, sco)
+    calls = [{"method": "Initialize"}] + [{"method": "SetValue", "element": e, "value": v} for e, v in (
+        ("cmi.completion_status", "completed"), ("cmi.score.scaled", scaled), ("cmi.success_status", "passed"),
+        ("cmi.exit", "normal"))] + [{"method": "Terminate"}]
+    return _commit(client, config, sco, start["session"], [{"seq": 1, "calls": calls}]).get_json()
+
+
+def test_multi_sco_toc_hides_hidden_items_and_rolls_up_every_sco(app: Any, registered: LaunchActions,
+                                                                  tmp_path: Path) -> None:
+    package = tmp_path / "multi.zip"
+    package.write_bytes(_multi_sco_package())
+    _setup(registered, package)
+    config = _learner_player(registered)
+    assert [s["identifier"] for s in config["scos"]] == ["i1", "i2", "i3"]
+    assert [s["hidden"] for s in config["scos"]] == [False, False, True]
+    assert [t["identifier"] for t in config["toc"]] == ["i1", "i2"]
+    page = registered.client.get(registered.launch("learner-1").headers["Location"]).get_data(as_text=True)
+    assert 'data-sco="i1"' in page and 'data-sco="i2"' in page and 'data-sco="i3"' not in page
+    assert _finish_2004(registered.client, config, "i1", "1")["status"] == "in_progress"
+    assert _finish_2004(registered.client, config, "i2", "0.5")["status"] == "in_progress"
+    assert _finish_2004(registered.client, config, "i3", "0")["status"] == "completed"
+    with app.extensions["bridge"].db.session() as session:
+        attempt = session.scalars(select(ScormAttempt)).one()
+        assert (attempt.completed, attempt.passed, attempt.score_scaled) == (True, True, 0.5)
+        assert attempt.current_sco == "i3"

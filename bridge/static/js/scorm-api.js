@@ -503,7 +503,9 @@
       statusEl.setAttribute("data-state", text);
     }
 
-    function visibleScos() { return cfg.scos.filter(function (s) { return !s.hidden; }); }
+    // Flow order (previous/next, continue/previous requests) includes items hidden from the table of contents
+    // (isvisible="false" hides an item from the TOC only); choice is offered only in the TOC.
+    function visibleScos() { return cfg.scos; }
     function indexOf(id) { var v = visibleScos(); for (var i = 0; i < v.length; i++) { if (v[i].identifier === id) { return i; } } return -1; }
 
     function updateNav() {
