@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from bridge.models import LmsUser, ScormActivity, ScormAttempt, ScormPackage
 from bridge.player.tokens import attempt_token, check, content_signature
@@ -15,6 +15,15 @@ from bridge.services.scorm_attempts import Learner
 from bridge.web import db_session
 from scorm.errors import ScormError
 from scorm.manifest_model import Item, Manifest
+
+# One query for the four rows, built once: this runs on every commit of every learner.
+_ATTEMPT_ROWS = (
+    select(ScormAttempt, ScormActivity, ScormPackage, LmsUser)
+    .join(ScormActivity, ScormActivity.id == ScormAttempt.activity_id)
+    .join(ScormPackage, ScormPackage.id == ScormActivity.package_id)
+    .join(LmsUser, LmsUser.id == ScormAttempt.user_id)
+    .where(ScormAttempt.id == bindparam("attempt_id"))
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +36,7 @@ class Loaded:
 
 
 def load_attempt(attempt_id: int, token: str) -> Loaded:
-    # One query for the four rows: this runs on every commit of every learner.
-    row = db_session().execute(
-        select(ScormAttempt, ScormActivity, ScormPackage, LmsUser)
-        .join(ScormActivity, ScormActivity.id == ScormAttempt.activity_id)
-        .join(ScormPackage, ScormPackage.id == ScormActivity.package_id)
-        .join(LmsUser, LmsUser.id == ScormAttempt.user_id)
-        .where(ScormAttempt.id == attempt_id)).first()
+    row = db_session().execute(_ATTEMPT_ROWS, {"attempt_id": attempt_id}).first()
     if row is None:
         abort(404, description="This attempt does not exist (any more). Launch the activity again.")
     attempt, activity, package, user = row
