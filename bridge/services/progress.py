@@ -10,13 +10,14 @@ The caller owns the transaction: nothing here commits.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Insert, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from bridge.models import ProgressFact, ProgressHistory
@@ -92,6 +93,10 @@ class _DriverStatement:
     defaults, parameter dictionaries) cost more than SQLite's own work. Here each row is a tuple (or a dict on
     named-parameter drivers) of already-processed values: the column types' bind processors are applied by
     :meth:`rows`, once per distinct value for the date-time columns (all rows of a page share their times).
+
+    On SQLite an INSERT of many rows is sent as one multi-row ``VALUES`` statement instead: ``executemany``
+    steps the statement once per row and the driver releases the GIL at every step, so in a process that also
+    serves HTTP (the prefetch thread, a server thread) each row could wait a thread switch interval to resume.
     """
 
     def __init__(self, connection: Connection, statement: Any, keys: Sequence[str], table: Table) -> None:
@@ -99,6 +104,14 @@ class _DriverStatement:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         self.sql = str(compiled)
         self.positional = bool(dialect.positional)
+        # Multi-row VALUES for qmark INSERTs: "INSERT … VALUES (?, …)" → prefix + ", ".join(group × rows).
+        self.multi: tuple[str, str, int] | None = None
+        if isinstance(statement, Insert) and dialect.paramstyle == "qmark" and self.sql.endswith(")"):
+            prefix, _, group = self.sql.rpartition(" VALUES ")
+            raw = connection.connection.dbapi_connection
+            limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if isinstance(raw, sqlite3.Connection) else 999
+            self.multi = (prefix + " VALUES ", group, max(1, limit // len(keys)))
+        self._multi_sql: dict[int, str] = {}
         # Bind names in the order the driver wants them ("b_" marks an UPDATE's bind named after its column).
         self.order = list(compiled.positiontup or keys) if self.positional else list(keys)
         self.columns = [key.removeprefix("b_") for key in self.order]
@@ -131,8 +144,18 @@ class _DriverStatement:
 
     def executemany(self, connection: Connection, values: Iterable[Mapping[str, Any]]) -> None:
         rows = self.rows(values)
-        if rows:
+        if not rows:
+            return
+        if self.multi is None or len(rows) == 1:
             connection.exec_driver_sql(self.sql, rows)
+            return
+        prefix, group, most = self.multi
+        for start in range(0, len(rows), most):
+            chunk = rows[start:start + most]
+            sql = self._multi_sql.get(len(chunk))
+            if sql is None:
+                sql = self._multi_sql[len(chunk)] = prefix + ", ".join([group] * len(chunk))
+            connection.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
 
 
 _FACT_COLUMNS = ("course_id", "user_id", "activity", "completed", "passed", "score", "maximum", "source",
