@@ -229,3 +229,73 @@ def test_golf_12_through_the_relay_on_a_separate_content_origin(
     assert wait_for(lambda: location_of(lms, "learner-1") == "2", page=page), "the relay's calls were not saved"
     assert content_url(page).startswith(content_origin + "/")
     screenshot(page, "golf-relay")
+
+
+CONFORMANCE_12 = [
+    ("get", "cmi.core._children", ""), ("get", "cmi.core.student_id", ""), ("get", "cmi.core.exit", ""),
+    ("get", "cmi.nothing", ""), ("get", "cmi.core.score._children", ""), ("get", "cmi.core.score._count", ""),
+    ("get", "cmi.interactions._count", ""), ("get", "cmi.interactions.0.id", ""), ("get", "cmi._version", ""),
+    ("set", "cmi.core.student_id", "x"), ("set", "cmi.core.score.raw", "101"), ("set", "cmi.core.score.raw", "abc"),
+    ("set", "cmi.core.score.raw", "55.5"), ("set", "cmi.core.lesson_status", "not attempted"),
+    ("set", "cmi.core.lesson_status", "bogus"), ("set", "cmi.core.exit", "suspend"), ("set", "cmi.core.exit", "x"),
+    ("set", "cmi.core.session_time", "0000:01:02.5"), ("set", "cmi.core.session_time", "1:2:3"),
+    ("set", "cmi.interactions.1.id", "q1"), ("set", "cmi.interactions.0.id", "q0"),
+    ("set", "cmi.interactions.0.result", "correct"), ("set", "cmi.interactions.0.result", "maybe"),
+    ("get", "cmi.interactions._count", ""), ("set", "cmi.interactions._count", "3"),
+    ("set", "cmi.suspend_data", "x" * 5000), ("set", "cmi.core.lesson_location", "y" * 256),
+    ("get", "cmi.core.score.raw", ""), ("set", "cmi.objectives.0.id", "o1"),
+    ("set", "cmi.objectives.0.score.raw", "50"), ("get", "cmi.objectives._count", ""),
+]
+CONFORMANCE_2004 = [
+    ("get", "cmi._version", ""), ("get", "cmi.learner_id", ""), ("get", "cmi.exit", ""), ("get", "cmi.nothing", ""),
+    ("get", "cmi.score._children", ""), ("get", "cmi.interactions._count", ""),
+    ("get", "cmi.interactions.0.id", ""), ("set", "cmi.learner_id", "x"), ("set", "cmi.score.scaled", "1.5"),
+    ("set", "cmi.score.scaled", "abc"), ("set", "cmi.score.scaled", "0.79"), ("set", "cmi.score.raw", "-20"),
+    ("set", "cmi.completion_status", "done"), ("set", "cmi.success_status", "passed"),
+    ("set", "cmi.exit", "suspend"), ("set", "cmi.session_time", "PT1M30.5S"), ("set", "cmi.session_time", "P"),
+    ("set", "cmi.interactions.1.id", "q1"), ("set", "cmi.interactions.0.id", "q0"),
+    ("set", "cmi.interactions.0.learner_response", "a"), ("set", "cmi.interactions.0.type", "choice"),
+    ("set", "cmi.interactions.0.result", "incorrect"), ("set", "cmi.interactions.0.latency", "PT5S"),
+    ("set", "cmi.objectives.0.id", "urn:bad id"), ("set", "cmi.progress_measure", "2"),
+    ("set", "cmi.location", "z" * 1001), ("set", "adl.nav.request", "{target=i1}choice"),
+    ("set", "adl.nav.request", "sideways"), ("get", "cmi.score.raw", ""), ("get", "cmi.suspend_data", ""),
+    ("set", "cmi.learner_preference.audio_captioning", "2"), ("set", "cmi.comments_from_learner.0.comment",
+                                                              "{lang=en}ok"),
+]
+
+
+@pytest.mark.parametrize(("package", "calls"), [(GOLF_12, CONFORMANCE_12), (GOLF_2004, CONFORMANCE_2004)],
+                         ids=["scorm12", "scorm2004"])
+def test_browser_adapter_answers_like_the_server_runtime(
+    lms: Servers, browser_with: Callable[[str], Any], screenshot: Callable[[Page, str], Path], package: Path,
+    calls: list[tuple[str, str, str]],
+) -> None:
+    """The JS adapter (window.API / API_1484_11 in the player) and scorm.runtime give the same answers and
+    error codes for the same calls: both follow the one data model definition."""
+    from scorm.runtime import RuntimeSession
+
+    browser = browser_with("allowed")
+    attach_golf(lms, browser, screenshot, package)
+    page = start_golf(browser, lms, "learner-1")
+    player = page.frame(name="tool-frame")
+    assert player is not None
+    script = """(calls) => {
+      const api = window.API || window.API_1484_11, v12 = !!window.API;
+      return calls.map(([kind, element, value]) => {
+        const returned = kind === "get" ? (v12 ? api.LMSGetValue(element) : api.GetValue(element))
+                                        : (v12 ? api.LMSSetValue(element, value) : api.SetValue(element, value));
+        return [returned, Number(v12 ? api.LMSGetLastError() : api.GetLastError())];
+      });
+    }"""
+    browser_answers = [tuple(a) for a in player.evaluate(script, [list(c) for c in calls])]
+    version = "1.2" if package == GOLF_12 else "2004 3rd"
+    runtime = RuntimeSession(version, None, learner_id="learner-1")
+    runtime.initialize("")
+    server_answers = []
+    for kind, element, value in calls:
+        returned = runtime.get_value(element) if kind == "get" else runtime.set_value(element, value)
+        if element in ("cmi.learner_id", "cmi.core.student_id") and kind == "get":
+            returned = "learner-1"
+        server_answers.append((returned, int(runtime.get_last_error())))
+    mismatches = [(call, b, s) for call, b, s in zip(calls, browser_answers, server_answers, strict=True) if b != s]
+    assert not mismatches, mismatches
