@@ -13,7 +13,7 @@ from flask import Response, abort, current_app, redirect, render_template, reque
 from bridge.admin.auth import check_csrf, csrf_token
 from bridge.lti.context import LaunchContext
 from bridge.lti.session import current_launch
-from bridge.models import LmsUser, ScormPackage
+from bridge.models import LmsUser, ScormAttempt, ScormPackage
 from bridge.player.blueprint import bp
 from bridge.services import packages, scorm_attempts
 from bridge.web import db_session
@@ -54,6 +54,10 @@ def manage_page() -> Any:
 def upload() -> Any:
     ctx = _instructor()
     check_csrf(f"launch:{ctx.launch_id}")
+    limit = int(current_app.config.get("SCORM_MAX_PACKAGE_MB") or 1024) * 1024 * 1024
+    if (request.content_length or 0) > limit:
+        return _page(ctx, error=f"The file is larger than the {limit // (1024 * 1024)} MB allowed for a package.",
+                     status=413)
     file = request.files.get("package")
     if file is None or not file.filename:
         return _page(ctx, error="Choose a SCORM package (.zip) to upload.", status=400)
@@ -101,3 +105,16 @@ def attempts_csv() -> Response:
     rows = [(users.get(a.user_id, str(a.user_id)), a) for a in scorm_attempts.attempts_of(session, activity)]
     return Response(scorm_attempts.attempts_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="scorm-attempts-{activity.id}.csv"'})
+
+
+@bp.get("/manage/attempts/<int:attempt_id>")
+def attempt_detail(attempt_id: int) -> Any:
+    ctx = _instructor()
+    session = db_session()
+    activity = scorm_attempts.activity_for(session, ctx.course_pk, ctx.resource_link_id)
+    attempt = session.get(ScormAttempt, attempt_id)
+    if activity is None or attempt is None or attempt.activity_id != activity.id:
+        abort(404, description="This link has no such attempt.")
+    learner = session.get(LmsUser, attempt.user_id)
+    return render_template("player/attempt.html", ctx=ctx, attempt=attempt, learner=learner.sub if learner else "",
+                           interactions=scorm_attempts.interactions(attempt))

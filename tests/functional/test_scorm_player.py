@@ -357,3 +357,20 @@ def test_multi_sco_toc_hides_hidden_items_and_rolls_up_every_sco(app: Any, regis
         attempt = session.scalars(select(ScormAttempt)).one()
         assert (attempt.completed, attempt.passed, attempt.score_scaled) == (True, True, 0.5)
         assert attempt.current_sco == "i3"
+
+
+def test_attempt_detail_lists_interactions(app: Any, registered: LaunchActions) -> None:
+    _setup(registered)
+    config = _learner_player(registered)
+    sco = config["scos"][0]["identifier"]
+    start = _open(registered.client, config, sco)
+    calls = _calls(("cmi.interactions.0.id", "golf-q1"), ("cmi.interactions.0.type", "choice"),
+                   ("cmi.interactions.0.student_response", "b"), ("cmi.interactions.0.result", "correct"))
+    _commit(registered.client, config, sco, start["session"], [{"seq": 1, "calls": calls}])
+    launch = _launch_id(registered.launch("instructor-1"))
+    page = registered.client.get(f"/player/manage/attempts/{config['attempt']}?launch={launch}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "golf-q1" in text and "correct" in text
+    learner_launch = _launch_id(registered.launch("learner-1"))
+    assert registered.client.get(f"/player/manage/attempts/{config['attempt']}?launch={learner_launch}"
+                                 ).status_code == 403
