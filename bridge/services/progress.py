@@ -10,19 +10,18 @@ The caller owns the transaction: nothing here commits.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Insert, Table, bindparam, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from bridge.models import ProgressFact, ProgressHistory
-from bridge.models.base import UTCDateTime, utcnow
+from bridge.models.base import utcnow
 from bridge.models.progress import SOURCES
+from bridge.services.bulk import DriverStatement
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,100 +85,28 @@ def _existing(session: Session, facts: Iterable[FactInput]) -> dict[tuple[int, i
     return found
 
 
-class _DriverStatement:
-    """A Core statement compiled once per dialect, executed as a plain DBAPI ``executemany``.
-
-    A course sync writes 100,000 rows; Core's per-row parameter handling (bind processors, Python-side
-    defaults, parameter dictionaries) cost more than SQLite's own work. Here each row is a tuple (or a dict on
-    named-parameter drivers) of already-processed values: the column types' bind processors are applied by
-    :meth:`rows`, once per distinct value for the date-time columns (all rows of a page share their times).
-
-    On SQLite an INSERT of many rows is sent as one multi-row ``VALUES`` statement instead: ``executemany``
-    steps the statement once per row and the driver releases the GIL at every step, so in a process that also
-    serves HTTP (the prefetch thread, a server thread) each row could wait a thread switch interval to resume.
-    """
-
-    def __init__(self, connection: Connection, statement: Any, keys: Sequence[str], table: Table) -> None:
-        dialect = connection.dialect
-        compiled = statement.compile(dialect=dialect, column_keys=list(keys))
-        self.sql = str(compiled)
-        self.positional = bool(dialect.positional)
-        # Multi-row VALUES for qmark INSERTs: "INSERT … VALUES (?, …)" → prefix + ", ".join(group × rows).
-        self.multi: tuple[str, str, int] | None = None
-        if isinstance(statement, Insert) and dialect.paramstyle == "qmark" and self.sql.endswith(")"):
-            prefix, _, group = self.sql.rpartition(" VALUES ")
-            raw = connection.connection.dbapi_connection
-            limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if isinstance(raw, sqlite3.Connection) else 999
-            self.multi = (prefix + " VALUES ", group, max(1, limit // len(keys)))
-        self._multi_sql: dict[int, str] = {}
-        # Bind names in the order the driver wants them ("b_" marks an UPDATE's bind named after its column).
-        self.order = list(compiled.positiontup or keys) if self.positional else list(keys)
-        self.columns = [key.removeprefix("b_") for key in self.order]
-        self.get = itemgetter(*self.columns)
-        # (position, processor, memoise) for the columns whose type converts values for this driver.
-        self.processors: list[tuple[int, Callable[[Any], Any], bool]] = []
-        for position, name in enumerate(self.columns):
-            column_type = table.c[name].type
-            process = column_type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:
-                self.processors.append((position, process, isinstance(column_type, UTCDateTime)))
-
-    def rows(self, values: Iterable[Mapping[str, Any]]) -> list[Any]:
-        memo: dict[Any, Any] = {}
-        out: list[Any] = []
-        for row in values:
-            processed = list(self.get(row))
-            for position, process, memoise in self.processors:
-                value = processed[position]
-                if value is None:
-                    continue
-                if memoise:
-                    if value not in memo:
-                        memo[value] = process(value)
-                    processed[position] = memo[value]
-                else:
-                    processed[position] = process(value)
-            out.append(tuple(processed) if self.positional else dict(zip(self.order, processed, strict=True)))
-        return out
-
-    def executemany(self, connection: Connection, values: Iterable[Mapping[str, Any]]) -> None:
-        rows = self.rows(values)
-        if not rows:
-            return
-        if self.multi is None or len(rows) == 1:
-            connection.exec_driver_sql(self.sql, rows)
-            return
-        prefix, group, most = self.multi
-        for start in range(0, len(rows), most):
-            chunk = rows[start:start + most]
-            sql = self._multi_sql.get(len(chunk))
-            if sql is None:
-                sql = self._multi_sql[len(chunk)] = prefix + ", ".join([group] * len(chunk))
-            connection.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
-
-
 _FACT_COLUMNS = ("course_id", "user_id", "activity", "completed", "passed", "score", "maximum", "source",
                  "observed_at", "version", "updated_at")
 _UPDATE_COLUMNS = ("completed", "passed", "score", "maximum", "source", "observed_at", "version", "updated_at")
 _HISTORY_COLUMNS = ("fact_id", "version", "completed", "passed", "score", "maximum", "source", "observed_at",
                     "recorded_at")
-_statements: dict[tuple[Any, str], _DriverStatement] = {}
+_statements: dict[tuple[Any, str], DriverStatement] = {}
 
 
-def _statement(connection: Connection, name: str) -> _DriverStatement:
+def _statement(connection: Connection, name: str) -> DriverStatement:
     """The compiled insert of new facts, update of changed facts, or insert of replaced versions."""
     key = (connection.dialect, name)
     found = _statements.get(key)
     if found is None:
         if name == "insert":
-            found = _DriverStatement(connection, insert(FACTS), _FACT_COLUMNS, FACTS)
+            found = DriverStatement(connection, insert(FACTS), _FACT_COLUMNS, FACTS)
         elif name == "update":
             statement = update(FACTS).where(FACTS.c.id == bindparam("b_id")).values(
                 {name: bindparam("b_" + name) for name in _UPDATE_COLUMNS})
-            found = _DriverStatement(connection, statement, ["b_" + name for name in ("id", *_UPDATE_COLUMNS)],
+            found = DriverStatement(connection, statement, ["b_" + name for name in ("id", *_UPDATE_COLUMNS)],
                                      FACTS)
         else:
-            found = _DriverStatement(connection, insert(HISTORY), _HISTORY_COLUMNS, HISTORY)
+            found = DriverStatement(connection, insert(HISTORY), _HISTORY_COLUMNS, HISTORY)
         _statements[key] = found
     return found
 
@@ -188,7 +115,7 @@ def record_facts(session: Session, facts: Iterable[FactInput]) -> RecordCounts:
     """Upsert ``facts`` in bulk: one query per course × activity, then one statement per kind of write.
 
     Driver-level bulk statements rather than ORM objects or Core parameter handling (see
-    :class:`_DriverStatement`): a course sync records 100,000 facts, and either would cost more than the HTTP
+    :class:`DriverStatement`): a course sync records 100,000 facts, and either would cost more than the HTTP
     it follows. Nothing here commits. Within one call, a later duplicate of a key is ignored.
     """
     batch = list(facts)

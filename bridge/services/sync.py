@@ -27,6 +27,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from bridge.models import Course, CourseLineItem, CourseSync, LmsUser, Membership, Registration
 from bridge.models.base import utcnow
+from bridge.services.bulk import driver_statement
 from bridge.services.progress import FactInput, record_facts
 from bridge.services.secrets_box import SecretBox
 from bridge.services.service_tokens import access_token_client
@@ -54,6 +55,16 @@ MEMBERSHIPS: Table = Membership.__table__  # type: ignore[assignment]
 # Built once (bulk lookups by a page's keys): no statement construction or per-key coercion per page.
 _USERS_BY_SUB = select(USERS.c.sub, USERS.c.id).where(USERS.c.registration_id == bindparam("registration"),
                                                       USERS.c.sub.in_(bindparam("subs", expanding=True)))
+
+
+def _user_insert() -> tuple[Any, Sequence[str], Table]:
+    return insert(USERS), ("registration_id", "sub", *_PERSONAL, "updated_at"), USERS
+
+
+def _membership_insert() -> tuple[Any, Sequence[str], Table]:
+    return insert(MEMBERSHIPS), ("course_id", "user_id", "roles", "status", "updated_at"), MEMBERSHIPS
+
+
 _MEMBERSHIPS_BY_USER = select(MEMBERSHIPS.c.user_id, MEMBERSHIPS.c.id).where(
     MEMBERSHIPS.c.course_id == bindparam("course"), MEMBERSHIPS.c.user_id.in_(bindparam("users", expanding=True)))
 AGS_READ_SCOPES = frozenset({SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY})
@@ -286,10 +297,11 @@ def _ensure_users(session: Session, registration_id: int, subs: Iterable[str], r
     known.update({sub: pk for sub, pk in rows})
     missing = [sub for sub in wanted if sub not in known]
     if missing:
-        extra = personal or {}
+        extra, now = personal or {}, utcnow()
         new_rows = [{"registration_id": registration_id, "sub": sub, **{key: None for key in _PERSONAL},
-                     **extra.get(sub, {})} for sub in missing]
-        session.execute(insert(USERS), new_rows)
+                     "updated_at": now, **extra.get(sub, {})} for sub in missing]
+        connection = session.connection()
+        driver_statement(connection, "sync:users", _user_insert).executemany(connection, new_rows)
         known.update({sub: pk for sub, pk in session.execute(
             _USERS_BY_SUB, {"registration": registration_id, "subs": missing})})
         report.users_created += len(missing)
@@ -311,7 +323,7 @@ def _store_members(session: Session, course: Course, members: Sequence[Member], 
     if older:
         existing = {user_pk: pk for user_pk, pk in session.execute(
             _MEMBERSHIPS_BY_USER, {"course": course.id, "users": older})}
-    new_rows, changed = [], []
+    new_rows, changed, now = [], [], utcnow()
     for member in members:
         values = {"roles": list(member.roles), "status": str(member.status)}
         user_pk = users[member.user_id]
@@ -319,10 +331,11 @@ def _store_members(session: Session, course: Course, members: Sequence[Member], 
             changed.append({"id": existing[user_pk], **values})
         else:
             existing[user_pk] = -1  # a member listed twice in one page is inserted once
-            new_rows.append({"course_id": course.id, "user_id": user_pk, **values})
+            new_rows.append({"course_id": course.id, "user_id": user_pk, "updated_at": now, **values})
         report.deleted += member.status == "Deleted"
     if new_rows:
-        session.execute(insert(Membership), new_rows)
+        connection = session.connection()
+        driver_statement(connection, "sync:memberships", _membership_insert).executemany(connection, new_rows)
     if changed:
         session.execute(update(Membership), changed)
     report.members += len(members)
