@@ -56,6 +56,9 @@ MEMBERSHIPS: Table = Membership.__table__  # type: ignore[assignment]
 _USERS_BY_SUB = select(USERS.c.sub, USERS.c.id).where(USERS.c.registration_id == bindparam("registration"),
                                                       USERS.c.sub.in_(bindparam("subs", expanding=True)))
 
+_SAVE_RESUME = update(RUNS).where(RUNS.c.id == bindparam("run")).values(
+    resume=bindparam("resume", type_=RUNS.c.resume.type))
+
 
 def _user_insert() -> tuple[Any, Sequence[str], Table]:
     return insert(USERS), ("registration_id", "sub", *_PERSONAL, "updated_at"), USERS
@@ -215,7 +218,7 @@ def _open_run(session: Session, course: Course, *, full: bool) -> tuple[CourseSy
 def _advance(session: Session, run: CourseSync, **resume: Any) -> None:
     """Save the resume point with the page's rows and commit them together (a Core UPDATE: no ORM flush)."""
     state = {**run.resume, **resume}
-    session.execute(update(RUNS).where(RUNS.c.id == run.id).values(resume=state))
+    session.execute(_SAVE_RESUME, {"run": run.id, "resume": state})
     set_committed_value(run, "resume", state)
     session.commit()
 
