@@ -10,10 +10,10 @@ The caller owns the transaction: nothing here commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -39,10 +39,28 @@ class FactInput:
     maximum: float | None = None
 
     def __post_init__(self) -> None:
-        if self.source not in SOURCES:
-            raise ValueError(f"source must be one of {', '.join(SOURCES)}")
-        if self.observed_at.tzinfo is None:
-            raise ValueError("observed_at needs a time zone")
+        _check(self.source, self.observed_at)
+
+
+def _check(source: str, observed_at: datetime) -> None:
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {', '.join(SOURCES)}")
+    if observed_at.tzinfo is None:
+        raise ValueError("observed_at needs a time zone")
+
+
+class _Fact(NamedTuple):
+    """A :class:`FactInput` already checked (same field names): what :func:`record_activity_facts` builds."""
+
+    course_pk: int
+    user_pk: int
+    activity: str
+    completed: bool
+    source: str
+    observed_at: datetime
+    passed: bool | None
+    score: float | None
+    maximum: float | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +77,7 @@ HISTORY: Table = ProgressHistory.__table__  # type: ignore[assignment]
 _VALUES = ("completed", "passed", "score", "maximum")
 
 
-def _values(new: FactInput) -> dict[str, Any]:
+def _values(new: FactInput | _Fact) -> dict[str, Any]:
     return {"completed": new.completed, "passed": new.passed, "score": new.score, "maximum": new.maximum,
             "source": new.source, "observed_at": new.observed_at}
 
@@ -72,7 +90,7 @@ _EXISTING = select(_F.id, _F.course_id, _F.user_id, _F.activity, _F.completed, _
     _F.user_id.in_(bindparam("users", expanding=True)))
 
 
-def _existing(session: Session, facts: Iterable[FactInput]) -> dict[tuple[int, int, str], Any]:
+def _existing(session: Session, facts: Iterable[FactInput | _Fact]) -> dict[tuple[int, int, str], Any]:
     """The current rows of these facts' keys: one query per course × activity (a sync page has one)."""
     found: dict[tuple[int, int, str], Any] = {}
     groups: dict[tuple[int, str], list[int]] = {}
@@ -118,9 +136,25 @@ def record_facts(session: Session, facts: Iterable[FactInput]) -> RecordCounts:
     :class:`DriverStatement`): a course sync records 100,000 facts, and either would cost more than the HTTP
     it follows. Nothing here commits. Within one call, a later duplicate of a key is ignored.
     """
-    batch = list(facts)
+    return _record(session, list(facts))
+
+
+def record_activity_facts(session: Session, course_pk: int, activity: str, source: str, observed_at: datetime,
+                          learners: Iterable[tuple[int, bool, bool | None, float | None, float | None]],
+                          ) -> RecordCounts:
+    """:func:`record_facts` for many learners of one activity observed at once (a page of gradebook results).
+
+    ``learners`` are ``(user_pk, completed, passed, score, maximum)``; the result is that of ``record_facts``
+    with one ``FactInput`` per learner, without building (and checking) a ``FactInput`` for each.
+    """
+    _check(source, observed_at)
+    return _record(session, [_Fact(course_pk, user_pk, activity, completed, source, observed_at, passed, score,
+                                   maximum) for user_pk, completed, passed, score, maximum in learners])
+
+
+def _record(session: Session, batch: Sequence[FactInput | _Fact]) -> RecordCounts:
     existing = _existing(session, batch)
-    fresh: dict[tuple[int, int, str], FactInput] = {}
+    fresh: dict[tuple[int, int, str], FactInput | _Fact] = {}
     updates: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     unchanged = stale = 0

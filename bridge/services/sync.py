@@ -28,7 +28,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bridge.models import Course, CourseLineItem, CourseSync, LmsUser, Membership, Registration
 from bridge.models.base import utcnow
 from bridge.services.bulk import driver_statement
-from bridge.services.progress import FactInput, record_facts
+from bridge.services.progress import record_activity_facts
 from bridge.services.secrets_box import SecretBox
 from bridge.services.service_tokens import access_token_client
 from connectors.errors import ConnectorError
@@ -392,11 +392,9 @@ def _store_results(session: Session, course: Course, lineitem_url: str, maximum:
                    results: Sequence[Result], observed: datetime, report: SyncReport,
                    users: dict[str, int]) -> None:
     _ensure_users(session, course.registration_id, [r.user_id for r in results], report, users)
-    activity = "ags:" + lineitem_url
-    facts = [FactInput(course_pk=course.id, user_pk=users[r.user_id], activity=activity,
-                       completed=r.result_score is not None, source="ags", observed_at=observed,
-                       score=r.result_score, maximum=r.result_maximum or maximum) for r in results]
-    counts = record_facts(session, facts)
+    counts = record_activity_facts(session, course.id, "ags:" + lineitem_url, "ags", observed, [
+        (users[r.user_id], r.result_score is not None, None, r.result_score, r.result_maximum or maximum)
+        for r in results])
     for name in report.facts:
         report.facts[name] += getattr(counts, name)
     report.results += len(results)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bridge.db import Database
 from bridge.models import Course, Deployment, LmsUser, ProgressFact, ProgressHistory, Registration
-from bridge.services.progress import FactInput, record_facts
+from bridge.services.progress import FactInput, RecordCounts, record_activity_facts, record_facts
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 
@@ -65,3 +65,24 @@ def test_bad_inputs_are_refused() -> None:
         FactInput(1, 1, "x", True, "lms", T0)
     with pytest.raises(ValueError, match="time zone"):
         FactInput(1, 1, "x", True, "ags", datetime(2026, 1, 1))
+
+
+def test_a_page_of_one_activity_is_recorded_like_the_same_fact_inputs(world) -> None:  # type: ignore[no-untyped-def]
+    session, course, user = world
+    second = LmsUser(registration_id=session.get(LmsUser, user).registration_id, sub="u2")
+    session.add(second)
+    session.flush()
+    other = second.id
+    record_facts(session, [_fact(course, user, 4, T0)])
+    counts = record_activity_facts(session, course, "scorm:1", "scorm", T0 + timedelta(days=1), [
+        (user, True, True, 9.0, 10.0), (other, True, False, 3.0, 10.0), (other, True, True, 8.0, 10.0)])
+    assert counts == RecordCounts(created=1, changed=1, unchanged=0, stale=0)  # the later duplicate is ignored
+    stale = record_activity_facts(session, course, "scorm:1", "scorm", T0, [(user, True, False, 1.0, 10.0)])
+    assert stale.stale == 1
+    session.commit()
+    facts = {f.user_id: (f.score, f.passed, f.version) for f in session.scalars(select(ProgressFact))}
+    assert facts == {user: (9.0, True, 2), other: (3.0, False, 1)}
+    [old] = session.scalars(select(ProgressHistory)).all()
+    assert (old.version, old.score, old.passed) == (1, 4.0, False)
+    with pytest.raises(ValueError, match="source"):
+        record_activity_facts(session, course, "scorm:1", "lms", T0, [])
