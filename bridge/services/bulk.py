@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
@@ -82,7 +83,7 @@ class DriverStatement:
             sql = self._multi_sql.get(len(chunk))
             if sql is None:
                 sql = self._multi_sql[len(chunk)] = prefix + ", ".join([group] * len(chunk))
-            connection.exec_driver_sql(sql, tuple(value for row in chunk for value in row))
+            connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
 
 
 _statements: dict[tuple[Any, str], DriverStatement] = {}
