@@ -62,7 +62,7 @@ class WalletSettings:
         base = str(config["BASE_URL"]).rstrip("/")
         return cls(issuer_url=base, secret=str(config["SECRET_KEY"]).encode(),
                    display_name=str(config.get("ISSUER_NAME") or config.get("TOOL_NAME") or "Credential bridge"),
-                   logo_url=str(config.get("WALLET_LOGO_URL") or f"{base}/static/logo.png"),
+                   logo_url=str(config.get("WALLET_LOGO_URL") or f"{base}/static/logo.svg"),
                    code_ttl=int(config.get("WALLET_CODE_TTL", 600)), token_ttl=int(config.get("WALLET_TOKEN_TTL", 600)),
                    nonce_ttl=int(config.get("WALLET_NONCE_TTL", 300)),
                    max_attempts=int(config.get("WALLET_MAX_ATTEMPTS", 5)),
