@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge.models import ResourceLink, ScormActivity, ScormAttempt, ScormPackage
-from bridge.services import grading, progress
+from bridge.services import awards, grading, progress
 from scorm.manifest_model import Manifest, Sco
 from scorm.rollup import AttemptResult, attempt_result, pick_attempt, rollup
 from scorm.runtime import RuntimeSession
@@ -272,7 +272,8 @@ def activity_result(session: Session, activity: ScormActivity, user_pk: int) -> 
 
 
 def record_activity_progress(session: Session, activity: ScormActivity, user_pk: int, now: datetime) -> None:
-    """The activity's result (best or last attempt) → progress fact, and a score queued for the gradebook."""
+    """The activity's result (best or last attempt) → progress fact, a score queued for the gradebook, and
+    award evaluation for the learner."""
     link = session.get(ResourceLink, activity.resource_link_pk)
     if link is None:
         return
@@ -288,6 +289,8 @@ def record_activity_progress(session: Session, activity: ScormActivity, user_pk:
         course_pk=link.course_id, user_pk=user_pk, resource_link_id=link.resource_link_id, activity=key,
         score_maximum=100.0, result_at=now, score_given=given, completed=result.completed,
         label=link.title or "SCORM activity"))
+    # New progress → the learner may now hold a credential of this course (idempotent; explains itself).
+    awards.evaluate_learner(session, link.course_id, user_pk, now=now)
 
 
 # -- reports ------------------------------------------------------------------------------------

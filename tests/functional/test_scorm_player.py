@@ -374,3 +374,32 @@ def test_attempt_detail_lists_interactions(app: Any, registered: LaunchActions) 
     learner_launch = _launch_id(registered.launch("learner-1"))
     assert registered.client.get(f"/player/manage/attempts/{config['attempt']}?launch={learner_launch}"
                                  ).status_code == 403
+
+
+def test_finishing_a_scorm_activity_awards_the_credential_it_earns(app: Any, registered: LaunchActions) -> None:
+    from bridge.models import Award, Course, CredentialTemplate, ScormActivity
+    from bridge.services import awards
+    from bridge.services import credential_templates as templates
+    from bridge.services.award_rules import Combination, Condition, Criterion, CriterionKind, Rule
+    from tests.support.awards_data import sample_template
+
+    _setup(registered)
+    with app.extensions["bridge"].db.session() as session:
+        course = session.scalars(select(Course)).one()
+        activity = session.scalars(select(ScormActivity)).one()
+        tpl = templates.save_template(session, registration_pk=course.registration_id, course_pk=course.id,
+                                      template=sample_template())
+        criterion = Criterion(CriterionKind.SCORM_ACTIVITY, str(activity.id), Condition.PASSED)
+        awards.set_rule(session, tpl, course.id, Rule(criteria=(criterion,), combination=Combination.ALL_OF))
+        session.commit()
+    config = _learner_player(registered)
+    sco = config["scos"][0]["identifier"]
+    start = _open(registered.client, config, sco)
+    finish = _calls(("cmi.core.score.raw", "100"), ("cmi.core.lesson_status", "passed"), last="LMSFinish")
+    assert _commit(registered.client, config, sco, start["session"], [{"seq": 1, "calls": finish}]).status_code == 200
+    with app.extensions["bridge"].db.session() as session:
+        award = session.scalars(select(Award)).one()
+        assert session.get(CredentialTemplate, tpl.id) is not None and award.status == "active"
+        (satisfied,) = award.evidence["criteria"]
+        assert award.evidence["satisfied"] and satisfied["facts"][0]["activity_id"] == str(activity.id)
+        assert satisfied["facts"][0]["passed"] is True
