@@ -6,7 +6,6 @@ services as arguments; nothing below the views reads Flask globals.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -57,21 +56,23 @@ def init_app(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from bridge import ops
     from bridge.admin.views import bp as admin_bp
+    from bridge.api.views import bp as api_bp
     from bridge.health import bp as health_bp
+    from bridge.instructor.credentials import bp as instructor_credentials_bp
     from bridge.instructor.views import bp as instructor_bp
+    from bridge.learner.credentials import bp as learner_credentials_bp
     from bridge.learner.views import bp as learner_bp
     from bridge.lti.views import bp as lti_bp
     from bridge.player.views import bp as player_bp
     from bridge.verify.views import bp as verify_bp
+    from bridge.wallet.views import bp as wallet_bp
 
-    for bp in (health_bp, lti_bp, instructor_bp, learner_bp, admin_bp, verify_bp, player_bp):
+    for bp in (health_bp, lti_bp, instructor_bp, instructor_credentials_bp, learner_bp, learner_credentials_bp,
+               admin_bp, verify_bp, player_bp, api_bp, wallet_bp):
         app.register_blueprint(bp)
-    app.register_blueprint(importlib.import_module("bridge.api.views").bp)  # issue 5: REST API v1
-    app.register_blueprint(importlib.import_module("bridge.instructor.credentials").bp)  # issue 5
-    app.register_blueprint(importlib.import_module("bridge.learner.credentials").bp)  # issue 5
-    importlib.import_module("bridge.ops").init_app(app)  # issue 8: request ids, JSON logs, /metrics, /readyz, jobs
-    app.register_blueprint(importlib.import_module("bridge.wallet.views").bp)  # issue 7: OpenID4VCI, wallet page
+    ops.init_app(app)  # request ids, JSON logs, /metrics, /readyz, admin job screens, scheduler hooks
 
 
 def bridge_services() -> BridgeServices:
