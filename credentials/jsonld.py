@@ -22,6 +22,7 @@ serialized as canonical N-Quads.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 from collections.abc import Callable, Mapping
 from functools import cache
@@ -32,6 +33,7 @@ from pyld import jsonld as _pyld
 from pyld.canon import URDNA2015
 from pyld.context_resolver import ContextResolver
 from pyld.identifier_issuer import IdentifierIssuer
+from pyld.nquads import serialize_nquad
 
 from credentials.errors import CanonicalizationError, ContextNotAvailable, UndefinedTerm
 
@@ -141,6 +143,34 @@ class _MemoProcessor(_pyld.JsonLdProcessor):
         return found[0]
 
 
+class _FastURDNA2015(URDNA2015):
+    """pyld's URDNA2015 without its per-component ``copy.deepcopy`` in Hash First Degree Quads.
+
+    A component is a flat dict of strings, so a shallow copy with ``_:a`` / ``_:z`` substituted
+    serializes to exactly the same N-Quad; the hashes, and so the output, are unchanged.
+    """
+
+    def hash_first_degree_quads(self, id_: str) -> str:
+        info = self.blank_node_info[id_]
+        found: str | None = info.get("hash")
+        if found is not None:
+            return found
+        nquads = []
+        for quad in info["quads"]:
+            copied = {}
+            for key, component in quad.items():
+                if key != "predicate" and component["type"] == "blank node":
+                    component = {**component, "value": "_:a" if component["value"] == id_ else "_:z"}
+                copied[key] = component
+            nquads.append(serialize_nquad(copied))
+        nquads.sort()
+        digest = hashlib.sha256()
+        for nquad in nquads:
+            digest.update(nquad.encode("utf8"))
+        info["hash"] = found = digest.hexdigest()
+        return found
+
+
 def _context_key(local_ctx: Any) -> Any:
     if isinstance(local_ctx, str):
         return local_ctx
@@ -195,7 +225,7 @@ class Canonicalizer:
                 for name, graph in sorted(node_map.items())
                 if name == "@default" or _pyld._is_absolute_iri(name)
             }
-            return str(URDNA2015().main(dataset, options))
+            return str(_FastURDNA2015().main(dataset, options))
         except _pyld.JsonLdError as err:
             raise _translate(err) from err
 
