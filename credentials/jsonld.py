@@ -80,10 +80,17 @@ def canonicalize_plain(document: Mapping[str, Any], loader: OfflineLoader | None
 class _MemoProcessor(_pyld.JsonLdProcessor):
     """pyld's processor with context processing memoized (see the module docstring)."""
 
-    def __init__(self, memo: Any, iris: dict[Any, Any], on_property_dropped: Callable[[str | None], Any]) -> None:
+    def __init__(
+        self,
+        memo: Any,
+        iris: dict[Any, Any],
+        owned: dict[int, Any],
+        on_property_dropped: Callable[[str | None], Any],
+    ) -> None:
         super().__init__(on_property_dropped=on_property_dropped)
         self._memo = memo
         self._iris = iris
+        self._owned = owned
 
     def _expand_iri(  # noqa: PLR0913 - mirrors pyld's signature
         self,
@@ -124,9 +131,13 @@ class _MemoProcessor(_pyld.JsonLdProcessor):
             return super()._process_context(
                 active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
             )
+        # A context object from a document our loader made (a scoped context inside a bundled
+        # context) is never changed once resolved: key it by identity instead of serializing it.
+        # The memo entry keeps it alive, so its id cannot be reused while the entry exists.
+        owned = self._owned.get(id(local_ctx)) is local_ctx
         key = (
             uuid,
-            _context_key(local_ctx),
+            ("@owned", id(local_ctx)) if owned else _context_key(local_ctx),
             options.get("base", ""),
             override_protected,
             propagate,
@@ -139,7 +150,7 @@ class _MemoProcessor(_pyld.JsonLdProcessor):
                 active_ctx, local_ctx, options, override_protected, propagate, validate_scoped, cycles
             )
             # Keep the active context alive with the result so its _uuid is never reused.
-            self._memo[key] = found = (found, active_ctx)
+            self._memo[key] = found = (found, active_ctx, local_ctx)
         return found[0]
 
 
@@ -171,6 +182,16 @@ class _FastURDNA2015(URDNA2015):
         return found
 
 
+def _register_dicts(value: Any, owned: dict[int, Any]) -> None:
+    if isinstance(value, dict):
+        owned[id(value)] = value
+        for item in value.values():
+            _register_dicts(item, owned)
+    elif isinstance(value, list):
+        for item in value:
+            _register_dicts(item, owned)
+
+
 def _context_key(local_ctx: Any) -> Any:
     if isinstance(local_ctx, str):
         return local_ctx
@@ -187,14 +208,19 @@ class Canonicalizer:
         self._memo: Any = _pyld.LRUCache(maxsize=cache_size)
         self._resolved: Any = _pyld.LRUCache(maxsize=256)
         self._iris: dict[Any, Any] = {}
+        self._owned: dict[int, Any] = {}
 
     def _static_loader(self, url: str, options: object = None) -> JsonObject:
         # The "static" tag lets pyld keep resolved remote contexts across operations.
-        return {**self.loader(url, options), "tag": "static"}
+        loaded = {**self.loader(url, options), "tag": "static"}
+        if len(self._owned) > _IRI_MEMO_SIZE:
+            self._owned.clear()
+        _register_dicts(loaded["document"], self._owned)
+        return loaded
 
     def expand(self, document: Mapping[str, Any], *, strict: bool = False) -> list[Any]:
         """JSON-LD expansion; with ``strict`` an undefined term raises :class:`UndefinedTerm`."""
-        processor = _MemoProcessor(self._memo, self._iris, _refuse_dropped if strict else _pyld.noop)
+        processor = _MemoProcessor(self._memo, self._iris, self._owned, _refuse_dropped if strict else _pyld.noop)
         options = {
             "documentLoader": self._static_loader,
             "contextResolver": ContextResolver(self._resolved, self._static_loader),
