@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bridge.models.base import Base, utcnow
@@ -36,6 +36,8 @@ class IssuedCredential(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     suspended_at: Mapped[datetime | None] = mapped_column(default=None)
     status_reason: Mapped[str] = mapped_column(Text, default="")
+    # The learner's switch for the public page /credentials/<public_id> (on unless they turn it off).
+    public_page: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     status_entries: Mapped[list[StatusEntry]] = relationship(back_populates="credential", order_by="StatusEntry.id")
 

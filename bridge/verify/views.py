@@ -21,6 +21,17 @@ from bridge.web import bridge_services, db_session, kv_store
 
 bp = Blueprint("verify", __name__)
 PUBLIC = {"Access-Control-Allow-Origin": "*", "Cache-Control": "public, max-age=300"}
+HIDDEN = ("The holder of this credential has switched its public page off. If they gave you the credential as a "
+          "file, you can still check it at /verify.")
+
+
+def _switched_off(url: str) -> bool:
+    """Whether ``url`` is the public page of one of our credentials that its holder switched off."""
+    prefix = f"{str(current_app.config['BASE_URL']).rstrip('/')}/credentials/"
+    if not url.startswith(prefix):
+        return False
+    issued = issuance.by_public_id(db_session(), url[len(prefix):].split("?", 1)[0].strip("/"))
+    return issued is not None and not issued.public_page
 
 
 def _verify_args() -> dict[str, Any]:
@@ -81,7 +92,9 @@ def verify_page() -> tuple[str, int]:
     args = _verify_args()
     url = request.args.get("credential", "").strip()
     problem, value = None, credential_from_request(api=False)
-    if url and value is None:
+    if url and value is None and _switched_off(url):
+        problem = HIDDEN
+    elif url and value is None:
         try:
             value = verification.load_hosted(args["session"], args["fetcher"], args["config"], url)
         except FetchError as err:
@@ -99,6 +112,8 @@ def hosted_credential(public_id: str) -> Any:
     issued = issuance.by_public_id(db_session(), public_id)
     if issued is None:
         abort(404, "There is no credential at this address.")
+    if not issued.public_page:
+        abort(404, HIDDEN)
     best = request.accept_mimetypes.best_match(["text/html", "application/json", issued.media_type])
     if best != "text/html" or request.args.get("download"):
         headers = {"Content-Type": issued.media_type, **PUBLIC}
