@@ -39,9 +39,30 @@ def is_open_badge(credential: Mapping[str, Any]) -> bool:
 
 
 def ob3_schema_errors(credential: Mapping[str, Any]) -> list[str]:
-    """Every way ``credential`` breaks the OB 3.0 AchievementCredential schema (empty when valid)."""
+    """Every way ``credential`` breaks the OB 3.0 AchievementCredential schema (empty when valid).
+
+    Validation is a pure function of the credential's JSON, so the answer for a credential seen
+    recently (a shared credential verified again and again) is remembered, keyed by its content.
+    """
     instance = dict(credential)
     if isinstance(instance.get("proof"), Mapping):
         instance["proof"] = [instance["proof"]]
+    try:
+        key = json.dumps(instance, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):  # not plain JSON: validate without remembering
+        return _errors(instance)
+    found = _RECENT.get(key)
+    if found is None:
+        if len(_RECENT) >= _RECENT_SIZE:
+            _RECENT.clear()
+        _RECENT[key] = found = tuple(_errors(instance))
+    return list(found)
+
+
+_RECENT: dict[str, tuple[str, ...]] = {}
+_RECENT_SIZE = 512
+
+
+def _errors(instance: Mapping[str, Any]) -> list[str]:
     errors = sorted(_validator(OB3_SCHEMA).iter_errors(instance), key=lambda e: list(e.absolute_path))
     return [f"{'/'.join(str(p) for p in error.absolute_path) or '(top)'}: {error.message}" for error in errors]

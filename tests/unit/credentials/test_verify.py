@@ -184,3 +184,13 @@ def test_unsigned_and_garbage_inputs_are_answers(issuer: Issuer) -> None:
 def test_ob3_examples_validate_against_the_bundled_schema(name: str) -> None:
     document = json.loads((Path(__file__).parent / "vectors" / "ob3" / name).read_text())
     assert ob3_schema_errors(document) == []
+
+
+def test_remembered_schema_answers_follow_the_content() -> None:
+    document = json.loads((Path(__file__).parent / "vectors" / "ob3" / "example_minimal_valid_obv3.json").read_text())
+    assert ob3_schema_errors(document) == ob3_schema_errors(copy.deepcopy(document)) == []
+    changed = copy.deepcopy(document)
+    changed["issuer"] = 42
+    first = ob3_schema_errors(changed)
+    assert first and ob3_schema_errors(changed) == first
+    assert ob3_schema_errors(document) == []
