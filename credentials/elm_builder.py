@@ -42,9 +42,12 @@ def organisation(org: Organisation, org_id: str, lang: str) -> Json:
     if org.region:
         node["location"]["address"]["fullAddress"] = {"id": f"{org_id}:note:address", "type": "Note",
                                                       "noteLiteral": {lang: org.region}}
+    # The EDC shapes require exactly one eIDAS legal identifier on the issuer: without an eIDAS one, the
+    # national registration number (else the VAT number) is the organisation's legal identifier.
+    eidas = org.eidas_id or org.legal_id or org.vat_id
     for key, value, elm_name in (("registration", org.legal_id, "registration"),
                                  ("vat", org.vat_id, "vatIdentifier"),
-                                 ("eidas", org.eidas_id, "eIDASIdentifier")):
+                                 ("eidas", eidas, "eIDASIdentifier")):
         if value:
             node[elm_name] = {"id": f"{org_id}:legalIdentifier:{key}", "type": "LegalIdentifier",
                               "spatial": elm_country(org.country), "notation": value}
@@ -102,9 +105,12 @@ def _subject(record: MicroCredentialRecord, issuer: Json) -> Json:
                                    "emailAddress": {"id": f"mailto:{who.email}", "type": "Mailbox"}}
     if who.name:
         subject["fullName"] = {t.default_language: who.name}
-    if who.student_id:
-        subject["identifier"] = {"id": "urn:epass:identifier:learner", "type": "Identifier",
-                                 "schemeName": "Student number", "notation": who.student_id}
+    identifiers = [{"id": f"urn:epass:identifier:learner:{i}", "type": "Identifier", "schemeName": scheme,
+                    "notation": value}
+                   for i, (scheme, value) in enumerate((("Student number", who.student_id), ("DID", who.did)), 1)
+                   if value]
+    if identifiers:
+        subject["identifier"] = identifiers if len(identifiers) > 1 else identifiers[0]
     awarding: Json = {"id": "urn:epass:awardingProcess:1", "type": "AwardingProcess", "awardingBody": issuer,
                 "awardingDate": record.issued.isoformat().replace("+00:00", "Z")}
     if len(t.awarding_bodies) > 1:

@@ -3,7 +3,8 @@
 Follows VC Data Model 2.0 §7.1 "Verification" (and §4.9 validity period; VC 1.1 §4.6/4.7
 issuanceDate/expirationDate), Data Integrity 1.0 §4.4 "Verify Proof" with the EdDSA suites,
 VC-JOSE-COSE §3 and OB 3.0 §8.2 for JWTs, Open Badges 3.0 §9 "Verification and Validation"
-(issuer controls the key, schema), and Bitstring Status List v1.0 §3.3.  Each step is a
+(issuer controls the key, schema), Bitstring Status List v1.0 §3.3, and for a JAdES-sealed European
+Digital Credential the seal (credentials.jades), the EDC SHACL shapes and the dates.  Each step is a
 :class:`Check` whose ``detail`` a learner or an employer can read.
 """
 
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from credentials import jose, schema
+from credentials import jades, jose, schema
 from credentials.dids import DidResolver
 from credentials.errors import CredentialError
 from credentials.jsonld import Canonicalizer
@@ -64,8 +65,11 @@ def verify_credential(
     now: datetime | None = None,
     canonicalizer: Canonicalizer | None = None,
 ) -> VerificationResult:
-    """Verify a Data Integrity credential (JSON), a ``vc+jwt`` or an OB 3.0 VC-JWT."""
+    """Verify a Data Integrity credential (JSON), a ``vc+jwt``, an OB 3.0 VC-JWT or a sealed EDC."""
     checks: list[Check] = []
+    sealed = _sealed_edc(doc_or_jwt)
+    if sealed is not None:
+        return _verify_sealed_edc(sealed, now or datetime.now(UTC))
     fmt, credential, signers = _verify_signature(doc_or_jwt, resolver, canonicalizer, checks)
     if credential is None:
         return VerificationResult(False, checks, fmt)
@@ -93,6 +97,35 @@ def verify_credential(
             )
         )
     return VerificationResult(all(c.ok for c in checks), checks, fmt)
+
+
+def _sealed_edc(value: Mapping[str, Any] | str) -> Mapping[str, Any] | None:
+    if isinstance(value, str) and value.lstrip().startswith("{"):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    return value if jades.is_sealed(value) else None  # type: ignore[return-value]
+
+
+def _verify_sealed_edc(sealed: Mapping[str, Any], now: datetime) -> VerificationResult:
+    """A JAdES-sealed European Digital Credential: the seal, the EDC shapes, the validity dates."""
+    from credentials.edc_shacl import validate_edc  # pyshacl is loaded only when an EDC comes along
+
+    seal = jades.verify_seal(sealed, now=now)
+    checks = [Check("format", True, "The credential is a European Digital Credential with an electronic seal.")]
+    detail = seal.detail if seal.code in ("ok", "signature-mismatch") else f"The seal is not valid: {seal.detail}"
+    checks.append(Check("proof", seal.valid, detail))
+    credential = seal.credential
+    if credential is None:
+        return VerificationResult(False, checks, "edc-jades")
+    try:
+        report = validate_edc(credential)
+        checks.append(Check("schema", report.conforms, report.summary()))
+    except CredentialError as err:
+        checks.append(Check("schema", False, f"The credential cannot be checked against the EDC shapes: {err}"))
+    checks.extend(_date_checks(credential, now))
+    return VerificationResult(all(c.ok for c in checks), checks, "edc-jades")
 
 
 def _verify_signature(

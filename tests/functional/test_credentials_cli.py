@@ -92,9 +92,53 @@ def test_credential_signed_before_rotation_still_verifies(app: Flask, tmp_path: 
     assert methods <= set(document["assertionMethod"])
 
 
-def test_edc_is_not_available_yet(app: Flask, tmp_path: Path) -> None:
-    result = cli(app, "issue-sample", "--format", "edc", "--recipient", "a@example.org", "--out", str(tmp_path / "x"))
-    assert result.exit_code == 2 and "not available yet" in result.output
+def test_edc_sample_is_sealed_with_a_demo_seal_and_verifies(app: Flask, tmp_path: Path) -> None:
+    out = tmp_path / "sample.edc.json"
+    result = cli(app, "issue-sample", "--format", "edc", "--recipient", "a@example.org", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "DEMO e-seal" in result.output and "JAdES B-B" in result.output
+    sealed = json.loads(out.read_text())
+    header = json.loads(base64.urlsafe_b64decode(sealed["signatures"][0]["protected"] + "=="))
+    assert header["b64"] is False and header["crit"] == ["b64", "sigT"] and len(header["x5c"]) == 2
+    credential = json.loads(sealed["payload"])
+    assert credential["type"] == ["VerifiableCredential", "EuropeanDigitalCredential"]
+    assert credential["id"].startswith("urn:credential:")
+    code, answer = verify_json(app, out)
+    assert code == 0 and answer["valid"] is True, answer
+    assert {c["check"] for c in answer["checks"]} >= {"format", "proof", "schema", "valid_from"}
+    stored = (Path(app.config["INSTANCE_DIR"]) / "edc-demo-seal.enc").read_bytes()
+    assert b"PRIVATE KEY" not in stored
+    again = issue_sample(app, tmp_path, "edc", "b@example.org")
+    same_cert = json.loads(base64.urlsafe_b64decode(json.loads(again.read_text())["signatures"][0]["protected"] + "=="))
+    assert same_cert["x5c"] == header["x5c"]  # the demo seal is generated once and reused
+
+
+def test_tampered_edc_is_invalid(app: Flask, tmp_path: Path) -> None:
+    path = issue_sample(app, tmp_path, "edc")
+    sealed = json.loads(path.read_text())
+    sealed["payload"] = sealed["payload"].replace("Sample micro-credential", "Master of Science", 1)
+    path.write_text(json.dumps(sealed))
+    code, answer = verify_json(app, path)
+    assert code == 1 and "changed after it was sealed" in failed(answer)["proof"]
+
+
+def test_edc_with_a_configured_pkcs12_seal(app: Flask, tmp_path: Path) -> None:
+    from credentials import jades
+
+    seal = jades.demo_seal("Qualified Seal Holder", "AT", rsa_key=True)
+    p12 = tmp_path / "seal.p12"
+    p12.write_bytes(jades.to_pkcs12(seal, b"pw"))
+    app.config.update(EDC_SEAL_PKCS12=str(p12), EDC_SEAL_PASSWORD="pw")
+    out = tmp_path / "p12.edc.json"
+    result = cli(app, "issue-sample", "--format", "edc", "--recipient", "a@example.org", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert "DEMO" not in result.output and "Qualified Seal Holder" in result.output
+    header = json.loads(base64.urlsafe_b64decode(json.loads(out.read_text())["signatures"][0]["protected"] + "=="))
+    assert header["alg"] == "RS256"
+    assert verify_json(app, out)[0] == 0
+    app.config.update(EDC_SEAL_PASSWORD="wrong")
+    refused = cli(app, "issue-sample", "--format", "edc", "--recipient", "a@example.org", "--out", str(out))
+    assert refused.exit_code == 1 and "PKCS#12" in refused.output
 
 
 def test_bad_recipient_and_garbage_file(app: Flask, tmp_path: Path) -> None:

@@ -50,3 +50,25 @@ def test_a_nested_failure_names_the_inner_property() -> None:
     report = validate_edc(broken)
     assert not report.conforms
     assert "elm:hasClaim" in {v.path for v in report.violations}
+
+
+def test_a_did_learner_is_identified_and_meets_the_shapes() -> None:
+    did = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    credential = build_elm(sample_record(learner=Learner(did=did)), OPTS)
+    assert credential["credentialSubject"]["identifier"]["notation"] == did
+    ensure_valid_edc(credential)
+
+
+def test_without_an_eidas_identifier_the_registration_number_is_the_legal_identifier() -> None:
+    from dataclasses import replace
+
+    record = sample_record()
+    body = replace(record.template.awarding_bodies[0], eidas_id=None, legal_id="FN 12345a", vat_id=None)
+    record = replace(record, template=replace(record.template, awarding_bodies=(body,)))
+    credential = build_elm(record, OPTS)
+    assert credential["issuer"]["eIDASIdentifier"]["notation"] == "FN 12345a"
+    ensure_valid_edc(credential)
+    bare = replace(body, legal_id=None)
+    record = replace(record, template=replace(record.template, awarding_bodies=(bare,)))
+    with pytest.raises(EdcShapeError, match="one and only one legal identifier"):
+        ensure_valid_edc(build_elm(record, OPTS))
