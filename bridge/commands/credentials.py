@@ -157,5 +157,10 @@ def _credential_ref(reference: str) -> str:
         doc: Any = json.loads(text) if text.startswith("{") else jose.decode(text)[1]
     except (ValueError, CredentialError) as err:
         raise click.ClickException(f"{reference} is not a credential file.") from err
+    if isinstance(doc.get("payload"), str) and doc.get("signatures"):  # a JAdES-sealed EDC
+        try:
+            doc = json.loads(doc["payload"])
+        except ValueError as err:
+            raise click.ClickException(f"{reference} is not a credential file.") from err
     vc = doc.get("vc") if isinstance(doc.get("vc"), dict) else doc
     return str(vc.get("id") or doc.get("jti") or reference)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,12 @@ def test_tampered_edc_is_invalid(app: Flask, tmp_path: Path) -> None:
     assert code == 1 and "changed after it was sealed" in failed(answer)["proof"]
 
 
+def test_revoking_an_edc_finds_it_and_says_edcs_have_no_status_list_yet(app: Flask, tmp_path: Path) -> None:
+    path = issue_sample(app, tmp_path, "edc")
+    result = cli(app, "revoke", str(path))
+    assert result.exit_code == 1 and "no revocation status entry" in result.output
+
+
 def test_edc_with_a_configured_pkcs12_seal(app: Flask, tmp_path: Path) -> None:
     from credentials import jades
 
@@ -149,3 +156,35 @@ def test_bad_recipient_and_garbage_file(app: Flask, tmp_path: Path) -> None:
     code, answer = verify_json(app, junk)
     assert code == 1 and answer == {"valid": False, "checks": [
         {"check": "format", "ok": False, "detail": "This is not a credential this service can read."}]}
+
+
+def test_edc_with_a_time_stamp_authority_is_baseline_t(app: Flask, tmp_path: Path) -> None:
+    import hashlib
+
+    import responses
+
+    from credentials import jades
+
+    der, oid, integer = jades._der, jades._der_oid, jades._der_int
+
+    def reply(request: object) -> tuple[int, dict[str, str], bytes]:
+        body = request.body  # type: ignore[attr-defined]
+        digest = body[body.index(b"\x04\x20") + 2:][:32]  # the imprint's OCTET STRING in the TimeStampReq
+        imprint = der(0x30, der(0x30, oid("2.16.840.1.101.3.4.2.1") + b"\x05\x00") + der(0x04, digest))
+        when = datetime.now(UTC).strftime("%Y%m%d%H%M%SZ").encode()
+        tst_info = der(0x30, integer(1) + oid("1.2.3.4") + imprint + integer(7) + der(0x18, when))
+        encap = der(0x30, oid("1.2.840.113549.1.9.16.1.4") + der(0xA0, der(0x04, tst_info)))
+        token = der(0x30, oid("1.2.840.113549.1.7.2") + der(0xA0, der(0x30, integer(3) + der(0x31, b"") + encap)))
+        return 200, {"Content-Type": "application/timestamp-reply"}, der(0x30, der(0x30, integer(0)) + token)
+
+    app.config.update(EDC_TSA_URL="https://tsa.example.org/tsr")
+    with responses.RequestsMock() as mock:
+        mock.add_callback(responses.POST, "https://tsa.example.org/tsr", callback=reply)
+        path = issue_sample(app, tmp_path, "edc")
+        assert mock.calls[0].request.headers["Content-Type"] == "application/timestamp-query"
+    entry = json.loads(path.read_text())["signatures"][0]
+    element = json.loads(base64.urlsafe_b64decode(entry["header"]["etsiU"][0] + "=="))
+    token = base64.b64decode(element["sigTst"]["tstTokens"][0]["val"])
+    assert hashlib.sha256(entry["signature"].encode()).digest() in token
+    code, answer = verify_json(app, path)
+    assert code == 0 and "JAdES B-T" in {c["check"]: c["detail"] for c in answer["checks"]}["proof"]
