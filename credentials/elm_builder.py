@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from credentials.achievement import Json, concept, elm_country, elm_specification
+from credentials.edc_display import page_base64
 from credentials.microcredential import MicroCredentialRecord, Organisation, validate
 from credentials.record_errors import InvalidRecord
 from credentials.vocabularies import language, term
@@ -27,7 +28,7 @@ SCHEMA = {"id": "http://data.europa.eu/snb/model/ap/edc-generic-full", "type": "
 
 @dataclass(frozen=True, slots=True)
 class ElmOptions:
-    """Identifiers and the rendered display pages (one per language; a placeholder is used when missing)."""
+    """Identifiers and pre-rendered display pages (language, base64 JPEG); missing ones are rendered here."""
 
     credential_id: str
     rendered_pages: tuple[tuple[str, str], ...] = ()
@@ -88,8 +89,9 @@ def _individual(i: int, lang: str, page: str) -> Json:
 def _display(record: MicroCredentialRecord, opts: ElmOptions) -> Json:
     t = record.template
     pages = dict(opts.rendered_pages)
-    # The shapes require a rendered page per language; the renderer fills in the base64 JPEG later.
-    displays = [_individual(i, lang, pages.get(lang, "")) for i, lang in enumerate(t.languages, 1)]
+    # The shapes require a rendered page per language: the certificate page drawn from the record's texts.
+    displays = [_individual(i, lang, pages.get(lang) or page_base64(record, lang))
+                for i, lang in enumerate(t.languages, 1)]
     return {"id": "urn:epass:displayParameter:1", "type": "DisplayParameter",
             "individualDisplay": displays if len(displays) > 1 else displays[0],
             "primaryLanguage": concept(language(t.default_language), notation="language"),

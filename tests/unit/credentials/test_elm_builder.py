@@ -74,3 +74,27 @@ def test_personal_data_only_when_given() -> None:
 def test_invalid_records_are_refused() -> None:
     with pytest.raises(InvalidRecord):
         build_elm(sample_record(learner=Learner()), OPTS)
+
+
+def test_each_language_gets_its_own_rendered_a4_jpeg_page() -> None:
+    import base64
+    import io
+
+    from PIL import Image
+
+    from credentials.edc_display import PAGE_SIZE
+
+    built = build_elm(sample_record(), ElmOptions("urn:credential:3ef0ac26-9a1f-41c6-871b-2b82e670907b"))
+    displays = built["displayParameter"]["individualDisplay"]
+    pages = {}
+    for display in displays:
+        image = display["displayDetail"]["image"]
+        assert image["contentType"]["prefLabel"] == {"en": "JPEG"}
+        assert image["contentEncoding"]["prefLabel"] == {"en": "base64"}
+        data = base64.b64decode(image["content"], validate=True)
+        with Image.open(io.BytesIO(data)) as page:
+            assert page.format == "JPEG"
+            assert page.size == PAGE_SIZE
+        pages[display["language"]["id"].rsplit("/", 1)[1]] = data
+    assert set(pages) == {"ENG", "DEU"}
+    assert pages["ENG"] != pages["DEU"]
