@@ -72,22 +72,29 @@ def main() -> None:
     raw_ed = rate(lambda i: ed.sign(b"x" * 64))
     raw_es = rate(lambda i: p256.sign(b"x" * 64))
     plain = rate(plain_rdfc)
+    rdfc = rate(lambda i: sign_credential(badge(ed, i), ed, "ob3-rdfc"))
+    verify = rate(lambda i: verify_credential(signed, resolver=resolver))
+    # The contract (issue 6): ratio = value / the raw sign rate of the proof's key type, same run.
     figures = [
-        ("issue_ob3_rdfc", rate(lambda i: sign_credential(badge(ed, i), ed, "ob3-rdfc")), plain),
-        ("issue_ob3_jcs", rate(lambda i: sign_credential(badge(ed, i), ed, "ob3-jcs")), plain),
+        ("issue_ob3_rdfc", rdfc, raw_ed),
+        ("issue_ob3_jcs", rate(lambda i: sign_credential(badge(ed, i), ed, "ob3-jcs")), raw_ed),
         ("issue_vc_jose", rate(lambda i: sign_credential(badge(p256, i), p256, "vc-jose")), raw_es),
-        ("verify_ob3_rdfc", rate(lambda i: verify_credential(signed, resolver=resolver)), plain),
+        ("verify_ob3_rdfc", verify, raw_ed),
         ("raw_ed25519_sign", raw_ed, raw_ed),
         ("raw_es256_sign", raw_es, raw_es),
+        # Extra, for people: the canonicalization speed-up over eddsa-rdfc-2022 with plain pyld.
+        ("issue_ob3_rdfc_vs_plain_pyld", rdfc, plain),
+        ("verify_ob3_rdfc_vs_plain_pyld", verify, plain),
     ]
     for metric, value, baseline in figures:
         if "--json" in sys.argv:
             print(json.dumps({"metric": metric, "value": round(value, 1), "unit": "ops/s",
-                              "baseline": round(baseline, 1), "ratio": round(value / baseline, 2)}))
+                              "baseline": round(baseline, 1), "ratio": round(value / baseline, 4)}))
         else:
-            print(f"{metric:18} {value:10.0f}/s   baseline {baseline:8.0f}/s   x{value / baseline:.2f}")
+            print(f"{metric:29} {value:10.0f}/s   baseline {baseline:8.0f}/s   x{value / baseline:.3f}")
     if "--json" not in sys.argv:
-        print("baselines: issue/verify ob3 = eddsa-rdfc-2022 with plain pyld; vc_jose = raw ES256 sign")
+        print("baselines: ob3 (Data Integrity) = raw Ed25519 sign; vc_jose = raw ES256 sign;"
+              " *_vs_plain_pyld = eddsa-rdfc-2022 with plain pyld canonicalization")
 
 
 if __name__ == "__main__":
