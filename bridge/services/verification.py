@@ -9,6 +9,7 @@ Wraps :func:`credentials.verify.verify_credential` with the bridge's collaborato
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from bridge.services import issuers as issuer_service
 from bridge.services.credential_contexts import canonicalizer
 from bridge.services.remote_fetch import FetchError, RemoteFetcher
 from bridge.services.secrets_box import SecretBox
-from credentials import jose
+from credentials import jades, jose
 from credentials.dids import DidResolver
 from credentials.errors import CredentialError
 from credentials.verify import Check, FetchStatusList, VerificationResult, verify_credential
@@ -179,31 +180,52 @@ def summarize(value: Mapping[str, Any] | str) -> Summary | None:
         return None
     subject = credential.get("credentialSubject")
     subject = subject[0] if isinstance(subject, list) and subject else subject
-    achievement = subject.get("achievement") if isinstance(subject, Mapping) else None
-    achievement = achievement if isinstance(achievement, Mapping) else {}
+    subject = subject if isinstance(subject, Mapping) else {}
+    achievement = _first(subject.get("achievement") or subject.get("hasClaim"))  # OB3 | EDC (ELM) claim
+    specification = _first(achievement.get("specifiedBy"))
     issuer = credential.get("issuer")
     issuer_name = issuer.get("name", "") if isinstance(issuer, Mapping) else ""
-    return Summary(title=_text(credential.get("name") or achievement.get("name")),
+    display = _first(credential.get("displayParameter"))
+    return Summary(title=_text(credential.get("name") or achievement.get("name") or achievement.get("title")
+                               or display.get("title")),
                    issuer_name=_text(issuer_name or (issuer.get("legalName") if isinstance(issuer, Mapping) else "")),
                    issuer_id=jose.issuer_id(credential),
                    valid_from=_text(credential.get("validFrom") or credential.get("issuanceDate"))[:10],
                    valid_until=_text(credential.get("validUntil") or credential.get("expirationDate"))[:10],
-                   description=_text(achievement.get("description")))
+                   description=_text(achievement.get("description") or specification.get("description")))
+
+
+def _first(value: Any) -> Mapping[str, Any]:
+    """A node, or the first of a list of nodes (ELM allows either), or an empty mapping."""
+    value = value[0] if isinstance(value, list) and value else value
+    return value if isinstance(value, Mapping) else {}
 
 
 def _decoded(value: Mapping[str, Any] | str) -> Mapping[str, Any] | None:
     if isinstance(value, Mapping):
-        return value
+        return _unsealed(value)
     text = value.strip()
     try:
         if text.startswith("{"):
             parsed = json.loads(text)
-            return parsed if isinstance(parsed, Mapping) else None
+            return _unsealed(parsed) if isinstance(parsed, Mapping) else None
         payload = jose.decode(text)[1]
     except (ValueError, CredentialError):
         return None
     vc = payload.get("vc")
     return vc if isinstance(vc, Mapping) else payload
+
+
+def _unsealed(document: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """A JAdES-sealed EDC (JWS JSON serialization, unencoded payload) -> the credential it seals."""
+    if not jades.is_sealed(document):
+        return document
+    text = document["payload"]
+    try:
+        payload = json.loads(text if text.lstrip().startswith("{") else base64.urlsafe_b64decode(text + "=="))
+    except ValueError:  # also binascii.Error and UnicodeDecodeError
+        return None
+    return payload if isinstance(payload, Mapping) else None
 
 
 def _text(value: Any) -> str:

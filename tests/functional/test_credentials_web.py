@@ -145,3 +145,14 @@ def test_someone_elses_did_web_credential_and_the_trust_list(app: Flask, client:
     app.config["TRUSTED_ISSUERS_URL"] = "https://trust.example/issuers.json"
     assert client.post("/api/v1/verify", json=credential).get_json()["valid"] is True
     assert len([c for c in responses.calls if "did.json" in (c.request.url or "")]) == 1, "did:web documents are cached"
+
+
+def test_verify_page_summarizes_a_sealed_edc(app: Flask, client: FlaskClient, tmp_path: Path) -> None:
+    text = issue_sample(app, tmp_path, "edc").read_text()
+    payload = json.loads(json.loads(text)["payload"])
+    title = payload["credentialSubject"]["hasClaim"]["title"]["en"]
+    issuer = payload["issuer"]["legalName"]["en"]
+    page = client.post("/verify", data={"credential": text}).get_data(as_text=True)
+    assert f"<dt>Achievement</dt><dd>{title}</dd>" in page
+    assert f"<dt>Issued by</dt><dd>{issuer}</dd>" in page
+    assert "This credential is genuine" in page and f"about “{title}”" in page
