@@ -111,6 +111,10 @@ def location_of(lms: Servers, user: str) -> str | None:
 
 def answer_quiz_correctly(frame: Frame) -> None:
     """Choose the right answer of every question (the golf quiz marks them with class="correctAnswer")."""
+    # The frame's URL changes before its questions exist: wait for the form, or nothing gets answered.
+    frame.wait_for_load_state("load")
+    expect(frame.get_by_role("button", name="Submit Answers")).to_be_visible()
+    expect(frame.locator(".correctAnswer input").first).to_be_attached()
     for radio in frame.locator(".correctAnswer input[type=radio]").all():
         radio.check()
     for field in frame.locator(".correctAnswer input[type=text]").all():
