@@ -13,7 +13,7 @@
   var state = main.getAttribute("data-state");
   var origin = main.getAttribute("data-origin");
   var frameName = main.getAttribute("data-target");
-  var TIMEOUT_MS = 3000;
+  var TIMEOUT_MS = 10000;  // generous: a busy platform page answers late, and failing means a new window
 
   function storageWindow() {
     var parent = window.parent !== window ? window.parent : window.opener;
