@@ -76,8 +76,8 @@ class StoreLaunchDataStorage(LaunchDataStorage[Any]):
     """pylti1p3 launch-data storage over our KeyValueStore (database or Redis).
 
     No per-browser session id: state and nonce values are random and unguessable, so keys need no
-    cookie-bound namespace — which is what lets a launch complete without cookies. Nonces are taken
-    (read and deleted atomically) so each can be used once.
+    cookie-bound namespace — which is what lets a launch complete without cookies. The nonce travels inside the
+    state record, which the launch takes (reads and deletes atomically), so both are single use.
     """
 
     _session_cookie_name = ""
@@ -98,10 +98,7 @@ class StoreLaunchDataStorage(LaunchDataStorage[Any]):
         self._store.set(self._prepare_key(key), value, exp or 600)
 
     def check_value(self, key: str) -> bool:
-        key = self._prepare_key(key)
-        if "-nonce-" in key:
-            return self._store.take(key) is not None
-        return self._store.get(key) is not None
+        return self._store.get(self._prepare_key(key)) is not None
 
     def take_value(self, key: str) -> Any:
         """Read and delete atomically: a login state can be used by one launch only."""
