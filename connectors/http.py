@@ -115,12 +115,18 @@ class HttpConnector:
         params: Mapping[str, str] | None = None,
         json_body: Any = None,
         data: Mapping[str, str] | None = None,
+        files: Mapping[str, tuple[str, bytes, str]] | None = None,
         idempotent: bool | None = None,
         max_bytes: int | None = None,
     ) -> HttpResult:
-        """Send one request (retrying transient failures) and return a 2xx/3xx answer, or raise."""
+        """Send one request (retrying transient failures) and return a 2xx/3xx answer, or raise.
+
+        ``files`` sends ``multipart/form-data`` (name → (filename, bytes, media type)) next to the ``data`` fields.
+        """
         method = method.upper()
         kwargs: dict[str, Any] = {"params": params, "data": data}
+        if files is not None:
+            kwargs["files"] = dict(files)
         if json_body is not None:
             kwargs["data"] = json.dumps(json_body).encode()
 
