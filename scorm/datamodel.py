@@ -3,12 +3,17 @@
 `model_for(version)` returns the declarative model; `resolve(model, name)` turns a dotted element name
 into its definition plus collection indices; `datamodel_json(version)` exports the same definition so
 the browser adapter validates exactly as the server does.
+
+Resolution runs on every replayed call of every commit, so it is table-driven: element names without
+indices are classified once per model, and indexed names ("cmi.interactions.7.result") are remembered in a
+bounded table per model (a SCO reuses a few hundred names at most), each carrying its collection instance
+paths so the store checks `_count` without re-deriving them.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from scorm.api_errors import ERROR_STRINGS_12, ERROR_STRINGS_2004
@@ -32,6 +37,8 @@ class Resolved:
     element: ElementDef | None = None
     collection: CollectionDef | None = None
     children: tuple[str, ...] = ()
+    # Collection instance path of each index, outermost first ("cmi.interactions", "cmi.interactions.3.objectives").
+    levels: tuple[str, ...] = ()
 
 
 def model_for(version: str) -> DataModel:
@@ -78,8 +85,42 @@ def _keyword(model: DataModel, name: str, template: str, indices: tuple[int, ...
     return Resolved("bad_count" if _is_known_prefix(model, parent) else "unknown", name, parent, indices)
 
 
+_MEMO_LIMIT = 20_000
+
+
 def resolve(model: DataModel, name: str) -> Resolved:
     """Classify a dotted element name against `model` (no state is consulted)."""
+    memo: dict[str, Resolved] = model.memo
+    found = memo.get(name)
+    if found is None:
+        found = _with_levels(_classify(model, name))
+        if len(memo) >= _MEMO_LIMIT:
+            memo.clear()  # hostile input (endless distinct names) must not grow memory without bound
+        memo[name] = found
+    return found
+
+
+def _with_levels(found: Resolved) -> Resolved:
+    if not found.indices or not found.template:
+        return found
+    head = found.template.split(".n.")
+    levels = tuple(_fill(".n.".join(head[: depth + 1]), found.indices[:depth]) for depth in range(len(found.indices)))
+    return replace(found, levels=levels)
+
+
+def _fill(template: str, indices: tuple[int, ...]) -> str:
+    """Replace the `n` segments of `template` with `indices`, in order (fewer indices leave the rest)."""
+    out: list[str] = []
+    remaining = list(indices)
+    for segment in template.split("."):
+        if segment == "n" and remaining:
+            out.append(str(remaining.pop(0)))
+        else:
+            out.append(segment)
+    return ".".join(out)
+
+
+def _classify(model: DataModel, name: str) -> Resolved:
     if name in model.keywords:
         return Resolved("keyword", name, name)
     parsed = _template(name)

@@ -60,6 +60,8 @@ class DataModel:
     collections: dict[str, CollectionDef]
     groups: dict[str, tuple[str, ...]]  # non-array elements with `_children`
     keywords: dict[str, str] = field(default_factory=dict)  # fixed RO values such as cmi._version
+    # Element name → its resolution, filled by `scorm.datamodel.resolve` (the model is immutable, so is this).
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -31,6 +31,7 @@ from scorm.runtime_store import CmiStore
 
 State = Literal["not_initialized", "running", "terminated"]
 STATE_FORMAT = 1
+_LIFECYCLE = {"Initialize": "initialize", "Finish": "terminate", "Terminate": "terminate", "Commit": "commit"}
 _SESSION_ONLY = ("cmi.core.exit", "cmi.core.session_time", "cmi.exit", "cmi.session_time", "adl.nav.request")
 
 
@@ -164,15 +165,15 @@ class RuntimeSession:
     def call(self, call: ApiCall) -> CallResult:
         """Run one API call given by name (2004 or 1.2 spelling) and report its result."""
         method = call.method.removeprefix("LMS")
-        handlers = {"Initialize": lambda: self.initialize(call.value), "Finish": lambda: self.terminate(call.value),
-                    "Terminate": lambda: self.terminate(call.value), "Commit": lambda: self.commit(call.value),
-                    "GetValue": lambda: self.get_value(call.element),
-                    "SetValue": lambda: self.set_value(call.element, call.value)}
-        handler = handlers.get(method)
-        if handler is None:
+        if method == "SetValue":
+            returned = self.set_value(call.element, call.value)
+        elif method == "GetValue":
+            returned = self.get_value(call.element)
+        elif method in _LIFECYCLE:
+            returned = getattr(self, _LIFECYCLE[method])(call.value)
+        else:
             self._error, self._diagnostic = self.codes.argument, f"Unknown API method {call.method!r}."
             return CallResult(call, "false", self._error)
-        returned = handler()
         return CallResult(call, returned, self._error)
 
     def apply_commits(self, calls: Iterable[ApiCall | Mapping[str, Any]]) -> tuple[CallResult, ...]:

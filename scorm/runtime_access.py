@@ -79,11 +79,8 @@ def get_value(model: DataModel, store: CmiStore, codes: Codes, name: str) -> Out
 
 
 def _records_exist(store: CmiStore, found: Resolved) -> bool:
-    if found.kind == "element":
-        return store.exists(found)
-    # `_count`/`_children` of a nested collection: the enclosing records must exist.
-    return all(index < store.count(fill(".n.".join(found.template.split(".n.")[: d + 1]), found.indices[:d]))
-               for d, index in enumerate(found.indices))
+    # For `_count`/`_children` of a nested collection the levels are those of the enclosing records.
+    return store.exists(found)
 
 
 def _read_element(store: CmiStore, codes: Codes, found: Resolved) -> Outcome:

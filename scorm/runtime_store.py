@@ -38,28 +38,22 @@ class CmiStore:
         """(collection instance path, index) of the record an element belongs to, if in a collection."""
         if resolved.collection is None or not resolved.indices:
             return None
-        instance = fill(resolved.collection.path, resolved.indices[:-1])
-        return instance, resolved.indices[-1]
-
-    def _levels(self, resolved: Resolved) -> list[tuple[int, int]]:
-        """(index, current count) for each collection level the element sits in, outermost first."""
-        head = resolved.template.split(".n.")
-        levels = []
-        for depth, index in enumerate(resolved.indices):
-            instance = fill(".n.".join(head[: depth + 1]), resolved.indices[:depth])
-            levels.append((index, self.count(instance)))
-        return levels
+        return resolved.levels[-1], resolved.indices[-1]
 
     def can_write(self, resolved: Resolved) -> bool:
         """Enclosing records exist and the innermost index is at most `_count` (append or overwrite)."""
-        levels = self._levels(resolved)
-        return all(index < count for index, count in levels[:-1]) and all(
-            index <= count for index, count in levels[-1:]
-        )
+        counts, last = self.counts, len(resolved.indices) - 1
+        for depth, (instance, index) in enumerate(zip(resolved.levels, resolved.indices, strict=True)):
+            count = counts.get(instance, 0)
+            if index > count or (index == count and depth < last):
+                return False
+        return True
 
     def exists(self, resolved: Resolved) -> bool:
         """For reads: every index addresses an existing record."""
-        return all(index < count for index, count in self._levels(resolved))
+        counts = self.counts
+        return all(index < counts.get(instance, 0)
+                   for instance, index in zip(resolved.levels, resolved.indices, strict=True))
 
     def get(self, name: str) -> str | None:
         return self.values.get(name)
