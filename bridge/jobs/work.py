@@ -19,7 +19,7 @@ from bridge.jobs.context import JobContext
 from bridge.models import CacheEntry, Course, CourseSync, LaunchSession, Registration
 from bridge.models.base import utcnow
 from bridge.services import awards as award_service
-from bridge.services import grading
+from bridge.services import connector_sync, grading
 from bridge.services import sync as sync_service
 from connectors.lti_ags import AgsConnector
 
@@ -61,9 +61,19 @@ def sync_course(ctx: JobContext, course_pk: int, *, progress: sync_service.Progr
             raise RetryableJobError(str(err)) from err
         except sync_service.SyncError as err:
             raise JobError(str(err)) from err
+        extra = sync_connectors(ctx, session, course)
         awards = evaluate_awards(session, course_pk)
     return {"course_sync_id": report.run_id, "members": report.members, "results": report.results,
-            "pages": report.pages, "resumed": report.resumed, **report.facts, "awards": awards}
+            "pages": report.pages, "resumed": report.resumed, **report.facts, **extra, "awards": awards}
+
+
+def sync_connectors(ctx: JobContext, session: Session, course: Course) -> Counts:
+    """The tenant's connectors beyond LTI (Moodle Web Services, Canvas REST), counts keyed by connector."""
+    try:
+        reports = connector_sync.sync_course(session, ctx.box, course, http=ctx.http, **_options(ctx))
+    except connector_sync.ConnectorSyncError as err:
+        raise (RetryableJobError if err.retryable else JobError)(str(err)) from err
+    return {f"connector_{r.kind}": r.as_counts() for r in reports}
 
 
 def evaluate_awards(session: Session, course_pk: int) -> int:

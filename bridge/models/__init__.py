@@ -11,7 +11,9 @@ from bridge.models.awards import (
     TemplateVersion,
 )
 from bridge.models.base import Base
+from bridge.models.connectors import ConnectorSetting, ConnectorUserId
 from bridge.models.courses import Course, LmsUser, Membership, ResourceLink
+from bridge.models.edc import EdcDelivery, EdcSettings
 from bridge.models.issued import IssuedCredential, StatusEntry, StatusList
 from bridge.models.issuers import Issuer, IssuerKey
 from bridge.models.jobs import JobLock, JobRun
@@ -32,12 +34,16 @@ __all__ = [
     "AwardingBody",
     "Base",
     "CacheEntry",
+    "ConnectorSetting",
+    "ConnectorUserId",
     "Course",
     "CourseLineItem",
     "CourseSync",
     "CredentialTemplate",
     "Delivery",
     "Deployment",
+    "EdcDelivery",
+    "EdcSettings",
     "DynamicRegistrationAttempt",
     "GradeOutbox",
     "IssuedCredential",
