@@ -14,6 +14,7 @@ from bridge.models.base import Base
 from bridge.models.connectors import ConnectorSetting, ConnectorUserId
 from bridge.models.courses import Course, LmsUser, Membership, ResourceLink
 from bridge.models.edc import EdcDelivery, EdcSettings
+from bridge.models.edc import EdcDelivery, EdcSettings
 from bridge.models.issued import IssuedCredential, StatusEntry, StatusList
 from bridge.models.issuers import Issuer, IssuerKey
 from bridge.models.jobs import JobLock, JobRun
@@ -42,6 +43,8 @@ __all__ = [
     "CredentialTemplate",
     "Delivery",
     "Deployment",
+    "EdcDelivery",
+    "EdcSettings",
     "EdcDelivery",
     "EdcSettings",
     "DynamicRegistrationAttempt",

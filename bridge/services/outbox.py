@@ -2,7 +2,10 @@
 
 A delivery is made by a *deliverer* handed in by the caller (signing for a wallet, a push to an EDC wallet…);
 it returns the issued credential's id or raises :class:`DeliveryFailed` with a sentence a learner or an
-admin can read.  After ``MAX_ATTEMPTS`` the delivery is marked failed and its reason stays visible.
+admin can read.  After ``MAX_ATTEMPTS`` the delivery is marked failed and its reason stays visible;
+:class:`DeliveryRejected` (the receiving side refused for good, e.g. an EDC wallet's 400) fails it at once.
+Any outbox row with the fields of :class:`OutboxRow` can go through :func:`attempt` (wallet deliveries,
+EDC deposits in :mod:`bridge.services.edc_delivery`).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +30,20 @@ class DeliveryFailed(Exception):
     """A delivery attempt failed; ``str(err)`` is the reason in plain words."""
 
 
-Deliverer = Callable[[Session, Delivery], int]
+class DeliveryRejected(DeliveryFailed):
+    """The receiving side refused the delivery for good: retrying would get the same answer."""
+
+
+class OutboxRow(Protocol):
+    id: int
+    state: str
+    attempts: int
+    next_attempt_at: datetime
+    issued_credential_id: int | None
+    last_error: str
+
+
+Deliverer = Callable[[Session, Any], int | None]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -34,7 +51,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0)))
 
 
-def attempt(session: Session, delivery: Delivery, deliver: Deliverer, *, now: datetime | None = None) -> bool:
+def attempt(session: Session, delivery: OutboxRow, deliver: Deliverer, *, now: datetime | None = None) -> bool:
     """Try one delivery now; record the outcome; commit.  True when it is done."""
     moment = now or datetime.now(UTC)
     delivery.attempts += 1
@@ -43,19 +60,21 @@ def attempt(session: Session, delivery: Delivery, deliver: Deliverer, *, now: da
         delivery.issued_credential_id = deliver(session, delivery)
     except DeliveryFailed as err:
         session.rollback()
-        _record_failure(session, delivery, str(err), moment)
+        _record_failure(session, delivery, str(err), moment, final=isinstance(err, DeliveryRejected))
         return False
     delivery.state, delivery.last_error = "done", ""
     session.commit()
     return True
 
 
-def _record_failure(session: Session, delivery: Delivery, reason: str, moment: datetime) -> None:
+def _record_failure(session: Session, delivery: OutboxRow, reason: str, moment: datetime, *,
+                    final: bool = False) -> None:
     log.warning("delivery %s failed (attempt %s)", delivery.id, delivery.attempts)
-    if delivery.attempts >= MAX_ATTEMPTS:
+    if final or delivery.attempts >= MAX_ATTEMPTS:
         delivery.state = "failed"
-        delivery.last_error = f"{reason} We gave up after {delivery.attempts} attempts."
-        delivery.offer.state, delivery.offer.last_error = "failed", delivery.last_error
+        delivery.last_error = reason if final else f"{reason} We gave up after {delivery.attempts} attempts."
+        if isinstance(delivery, Delivery):
+            delivery.offer.state, delivery.offer.last_error = "failed", delivery.last_error
     else:
         delivery.last_error = f"{reason} We will try again automatically."
         delivery.next_attempt_at = moment + backoff(delivery.attempts)
