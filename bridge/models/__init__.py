@@ -14,7 +14,6 @@ from bridge.models.base import Base
 from bridge.models.connectors import ConnectorSetting, ConnectorUserId
 from bridge.models.courses import Course, LmsUser, Membership, ResourceLink
 from bridge.models.edc import EdcDelivery, EdcSettings
-from bridge.models.edc import EdcDelivery, EdcSettings
 from bridge.models.issued import IssuedCredential, StatusEntry, StatusList
 from bridge.models.issuers import Issuer, IssuerKey
 from bridge.models.jobs import JobLock, JobRun
@@ -43,8 +42,6 @@ __all__ = [
     "CredentialTemplate",
     "Delivery",
     "Deployment",
-    "EdcDelivery",
-    "EdcSettings",
     "EdcDelivery",
     "EdcSettings",
     "DynamicRegistrationAttempt",
