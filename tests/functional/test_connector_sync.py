@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge.jobs.context import JobContext
+from bridge.jobs.dispatch import run_course
 from bridge.jobs.runner import run_job
 from bridge.jobs.work import JobError, RetryableJobError, sync_connectors
 from bridge.models import (
@@ -24,6 +25,7 @@ from bridge.models import (
     ConnectorUserId,
     Course,
     Deployment,
+    JobRun,
     LmsUser,
     Membership,
     ProgressFact,
@@ -32,6 +34,7 @@ from bridge.models import (
 )
 from bridge.services import connector_settings
 from connectors.retry import RetryPolicy
+from tests.support.live_services import COURSE, FAST_RETRY, Live, live_fixture  # noqa: F401  (the `live` fixture)
 
 MOODLE = "https://moodle.example.edu"
 REST = MOODLE + "/webservice/rest/server.php"
@@ -270,3 +273,30 @@ def test_unusable_settings_are_refused_and_nothing_is_stored(app: Flask, kind: s
         session.commit()
         assert message in str(caught.value) and TOKEN not in str(caught.value)
         assert session.scalar(select(func.count()).select_from(ConnectorSetting)) == 0
+
+
+@pytest.mark.e2e
+def test_the_scheduled_course_sync_runs_the_tenant_connector_after_lti(live: Live) -> None:
+    """The whole job: NRPS roster and AGS results from the sandbox over real HTTP, then Canvas REST."""
+    item = next(i for i in live.platform.line_items.values() if i.resource_link_id == "rl-quiz")
+    live.platform.record_score(item, "platform", {"userId": "learner-1", "scoreGiven": 80, "scoreMaximum": 100,
+                                                  "activityProgress": "Completed", "gradingProgress": "FullyGraded",
+                                                  "timestamp": "2026-01-01T10:00:00+00:00"})
+    services = live.app.extensions["bridge"]
+    with live.session() as session:
+        course = live.course(session)
+        course_pk = course.id
+        connector_settings.save(session, services.box, course.registration_id, "canvas", CANVAS, TOKEN)
+        session.commit()
+    ctx = JobContext.from_app(live.app, retry=FAST_RETRY)
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        mock.add_passthru("http://127.0.0.1")  # the sandbox platform answers for real
+        canvas_api(mock, COURSE, {"learner-1": 21, "learner-2": 22})
+        outcome = run_course(ctx, course_pk, runner="embedded")
+        assert outcome.status == "done", outcome.error
+        assert outcome.counts["members"] == 3 and outcome.counts["connector_canvas"]["learners"] == 2
+        assert run_course(ctx, course_pk, runner="embedded").counts["connector_canvas"]["created"] == 0
+    with live.session() as session:
+        sources = dict(session.execute(select(ProgressFact.source, func.count()).group_by(ProgressFact.source)).all())
+        assert sources == {"ags": 1, "connector": outcome.counts["connector_canvas"]["created"]}
+        assert [r.status for r in session.scalars(select(JobRun).order_by(JobRun.id))] == ["done", "done"]
