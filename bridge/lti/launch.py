@@ -179,6 +179,12 @@ class BridgeMessageLaunch(MessageLaunch[LaunchRequest, DbToolConf, StateSessionS
                               "login (nonce mismatch).", hint="Launch the tool again from the course page.")
         return self
 
+    def validate_registration(self) -> BridgeMessageLaunch:
+        # The deployment comes with the registration in one query; it is only used once the signature holds.
+        deployment_id = self._get_jwt_body().get("https://purl.imsglobal.org/spec/lti/claim/deployment_id")
+        self._tool_config.prefetch(self.get_iss(), self.get_client_id(), str(deployment_id or ""))
+        return super().validate_registration()  # type: ignore[return-value]
+
     def validate_jwt_signature(self) -> BridgeMessageLaunch:
         header = self._jwt.get("header", {})
         alg = header.get("alg")
@@ -224,8 +230,7 @@ class BridgeMessageLaunch(MessageLaunch[LaunchRequest, DbToolConf, StateSessionS
         stale = fetched is None or utcnow() - fetched > timedelta(seconds=self.settings.jwks_ttl)
         may_refetch = fetched is None or utcnow() - fetched > timedelta(seconds=self.settings.jwks_refetch_interval)
         if (jwk is None and may_refetch) or stale:
-            row.key_set = self.fetch_public_key(row.key_set_url)
-            row.key_set_fetched_at = utcnow()
+            self._tool_config.save_key_set(row, self.fetch_public_key(row.key_set_url), utcnow())
             jwk = _find_jwk(row.key_set, kid, self._jwt["header"]["alg"])
         if jwk is None:
             raise LaunchError("unknown_kid", HINTS[1][2])

@@ -78,10 +78,11 @@ def launch() -> Any:
         return _refuse(err)
     if tool_conf.last_deployment is None:
         return _refuse(LaunchError("unknown_deployment", "The launch's deployment is not registered.", status=403))
-    context = launches.record_launch(
+    recorded = launches.record_launch(
         session, registration=message.registration_row, deployment=tool_conf.last_deployment,
         body=message.get_launch_data(), state=request.form["state"], verified=message.browser_verified,
         ttl=int(current_app.config["LAUNCH_SESSION_TTL_SECONDS"]))
+    context = recorded.context
     log.info("lti launch: registration=%s deployment=%s course=%s user=%s type=%s verified=%s",
              context.registration_pk, context.deployment_id, context.course_pk, context.user_pk,
              context.message_type, context.verified)
@@ -92,7 +93,7 @@ def launch() -> Any:
             storage_target=message.state_params.get("storage_target"),
             storage_origin=message.state_params.get("storage_origin"), relaunch_url=None))
     else:
-        response = _land(context)
+        response = _land(context, plays_scorm=recorded.scorm_activity_pk is not None)
     # The state is spent: expire its cookie so browsers don't carry one cookie per past launch.
     if f"lti1p3-{state}" in request.cookies:
         set_cookie(response, f"lti1p3-{state}", "", 0)
@@ -109,10 +110,12 @@ def verify() -> Any:
     return _land(context)
 
 
-def _land(context: launches.LaunchContext) -> BaseResponse:
+def _land(context: launches.LaunchContext, *, plays_scorm: bool | None = None) -> BaseResponse:
+    if plays_scorm is None:  # not known from the launch's own query (platform-storage verification)
+        plays_scorm = scorm_attempts.activity_for(db_session(), context.course_pk, context.resource_link_id) is not None
     if context.is_deep_linking and context.is_instructor:
         target = url_for("instructor.deep_link", launch=context.launch_id)
-    elif scorm_attempts.activity_for(db_session(), context.course_pk, context.resource_link_id) is not None:
+    elif plays_scorm:
         target = url_for("player.manage_page" if context.is_instructor else "player.play", launch=context.launch_id)
     elif context.is_instructor:
         target = url_for("instructor.home", launch=context.launch_id)

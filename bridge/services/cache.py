@@ -7,9 +7,9 @@ and, later, service access tokens — all of which must be shared between worker
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +20,19 @@ from bridge.models.base import utcnow
 
 # Dialects with INSERT … ON CONFLICT DO UPDATE; others take the portable SELECT-then-write path.
 _UPSERTS: dict[str, Any] = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+_TABLE = cast(Table, CacheEntry.__table__)
+
+
+def _upsert_statement(insert: Any) -> Any:
+    statement = insert(_TABLE).values(key=bindparam("key"), value=bindparam("value"), expires_at=bindparam("expires"))
+    return statement.on_conflict_do_update(index_elements=[_TABLE.c.key],
+                                           set_={"value": statement.excluded.value,
+                                                 "expires_at": statement.excluded.expires_at})
+
+
+# Built once (OIDC login and launch run these on every round trip).
+_UPSERT_STATEMENTS = {name: _upsert_statement(insert) for name, insert in _UPSERTS.items()}
+_TAKE = delete(_TABLE).where(_TABLE.c.key == bindparam("key")).returning(_TABLE.c.value, _TABLE.c.expires_at)
 
 
 class KeyValueStore(Protocol):
@@ -47,14 +60,11 @@ class DbKeyValueStore:
 
     def set(self, key: str, value: Any, ttl: int) -> None:
         expires = self._clock() + timedelta(seconds=ttl)
-        upsert = _UPSERTS.get(self.session.get_bind().dialect.name)
+        upsert = _UPSERT_STATEMENTS.get(self.session.get_bind().dialect.name)
         loaded = self.session.identity_map.get(Session.identity_key(CacheEntry, key))
         if upsert is not None and loaded is None:
             # One statement instead of SELECT + INSERT/UPDATE (OIDC state and nonce keys are always new).
-            statement = upsert(CacheEntry).values(key=key, value={"v": value}, expires_at=expires)
-            self.session.execute(statement.on_conflict_do_update(
-                index_elements=[CacheEntry.key], set_={"value": statement.excluded.value,
-                                                       "expires_at": statement.excluded.expires_at}))
+            self.session.connection().execute(upsert, {"key": key, "value": {"v": value}, "expires": expires})
             self.session.commit()
             return
         row = loaded if loaded is not None else self.session.get(CacheEntry, key)
@@ -74,8 +84,7 @@ class DbKeyValueStore:
         """Return the value and delete it, atomically: only one caller ever gets a given value."""
         if self.session.get_bind().dialect.delete_returning:
             # One statement: only the caller whose DELETE removed the row gets its value back.
-            taken = self.session.execute(delete(CacheEntry).where(CacheEntry.key == key)
-                                         .returning(CacheEntry.value, CacheEntry.expires_at)).first()
+            taken = self.session.connection().execute(_TAKE, {"key": key}).first()
             self.session.commit()
             if taken is None or taken.expires_at <= self._clock():
                 return None
