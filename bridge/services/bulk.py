@@ -32,13 +32,15 @@ class DriverStatement:
         compiled = statement.compile(dialect=dialect, column_keys=list(keys))
         self.sql = str(compiled)
         self.positional = bool(dialect.positional)
-        # Multi-row VALUES for qmark INSERTs: "INSERT … VALUES (?, …)" → prefix + ", ".join(group × rows).
-        self.multi: tuple[str, str, int] | None = None
-        if isinstance(statement, Insert) and dialect.paramstyle == "qmark" and self.sql.endswith(")"):
-            prefix, _, group = self.sql.rpartition(" VALUES ")
+        # Multi-row VALUES for qmark INSERTs: "INSERT … VALUES (?, …) [ON CONFLICT …]" →
+        # prefix + ", ".join(group × rows) + suffix.
+        self.multi: tuple[str, str, str, int] | None = None
+        if isinstance(statement, Insert) and dialect.paramstyle == "qmark" and " VALUES (" in self.sql:
+            prefix, _, rest = self.sql.rpartition(" VALUES ")
+            end = rest.index(")") + 1
             raw = connection.connection.dbapi_connection
             limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) if isinstance(raw, sqlite3.Connection) else 999
-            self.multi = (prefix + " VALUES ", group, max(1, limit // len(keys)))
+            self.multi = (prefix + " VALUES ", rest[:end], rest[end:], max(1, limit // len(keys)))
         self._multi_sql: dict[int, str] = {}
         # Bind names in the order the driver wants them ("b_" marks an UPDATE's bind named after its column).
         self.order = list(compiled.positiontup or keys) if self.positional else list(keys)
@@ -70,20 +72,22 @@ class DriverStatement:
             out.append(tuple(processed) if self.positional else dict(zip(self.order, processed, strict=True)))
         return out
 
-    def executemany(self, connection: Connection, values: Iterable[Mapping[str, Any]]) -> None:
+    def executemany(self, connection: Connection, values: Iterable[Mapping[str, Any]]) -> int:
+        """Execute for every row of ``values``; returns the number of rows the database reports as written."""
         rows = self.rows(values)
         if not rows:
-            return
+            return 0
         if self.multi is None or len(rows) == 1:
-            connection.exec_driver_sql(self.sql, rows)
-            return
-        prefix, group, most = self.multi
+            return int(connection.exec_driver_sql(self.sql, rows).rowcount)
+        prefix, group, suffix, most = self.multi
+        written = 0
         for start in range(0, len(rows), most):
             chunk = rows[start:start + most]
             sql = self._multi_sql.get(len(chunk))
             if sql is None:
-                sql = self._multi_sql[len(chunk)] = prefix + ", ".join([group] * len(chunk))
-            connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk)))
+                sql = self._multi_sql[len(chunk)] = prefix + ", ".join([group] * len(chunk)) + suffix
+            written += connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk))).rowcount
+        return written
 
 
 _statements: dict[tuple[Any, str], DriverStatement] = {}

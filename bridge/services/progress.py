@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bridge.models import ProgressFact, ProgressHistory
@@ -83,24 +85,88 @@ def _values(new: FactInput | _Fact) -> dict[str, Any]:
 
 
 _F = FACTS.c
-# Built once: the statement's cache key and the coercion of each user key are not redone per page.
-_EXISTING = select(_F.id, _F.course_id, _F.user_id, _F.activity, _F.completed, _F.passed, _F.score, _F.maximum,
-                   _F.source, _F.observed_at, _F.version).where(
-    _F.course_id == bindparam("course"), _F.activity == bindparam("activity"),
-    _F.user_id.in_(bindparam("users", expanding=True)))
+_ROW = (_F.id, _F.course_id, _F.user_id, _F.activity, _F.completed, _F.passed, _F.score, _F.maximum, _F.source,
+        _F.observed_at, _F.version)
+_ANY_FACT = select(_F.id).where(_F.course_id == bindparam("course"), _F.activity == bindparam("activity")).limit(1)
+_LOOKUP_CHUNK = 128  # users per lookup; the list is padded to a power of two (a few statements per dialect)
 
 
-def _existing(session: Session, facts: Iterable[FactInput | _Fact]) -> dict[tuple[int, int, str], Any]:
-    """The current rows of these facts' keys: one query per course × activity (a sync page has one)."""
-    found: dict[tuple[int, int, str], Any] = {}
+class _Row(NamedTuple):
+    """A current fact as the driver returns it (booleans may be 0/1; ``observed_at`` not yet converted)."""
+
+    id: int
+    course_id: int
+    user_id: int
+    activity: str
+    completed: Any
+    passed: Any
+    score: float | None
+    maximum: float | None
+    source: str
+    observed_at: Any
+    version: int
+
+
+class _Lookup:
+    """The current rows of one course × activity for ``size`` users, compiled once per dialect and size.
+
+    Driver-level like :class:`DriverStatement`: a page of an unchanged gradebook column is 100 rows that only
+    need comparing, so their values are not converted (the time only when a row changed).
+    """
+
+    def __init__(self, connection: Connection, size: int) -> None:
+        dialect = connection.dialect
+        names = ["course", "activity", *(f"u{i}" for i in range(size))]
+        statement = select(*_ROW).where(_F.course_id == bindparam("course"), _F.activity == bindparam("activity"),
+                                        _F.user_id.in_([bindparam(name) for name in names[2:]]))
+        compiled = statement.compile(dialect=dialect)
+        self.sql = str(compiled)
+        self.order = list(compiled.positiontup or names) if dialect.positional else None
+        self.names = names
+        self.observed_at = FACTS.c.observed_at.type.dialect_impl(dialect).result_processor(dialect, None)
+
+    def rows(self, connection: Connection, course_pk: int, activity: str, users: Sequence[int]) -> list[_Row]:
+        values = dict(zip(self.names, (course_pk, activity, *users), strict=True))
+        params: Any = tuple(values[name] for name in self.order) if self.order is not None else values
+        return [_Row(*row) for row in connection.exec_driver_sql(self.sql, params)]
+
+    def time(self, raw: Any) -> datetime:
+        return cast(datetime, self.observed_at(raw) if self.observed_at is not None else raw)
+
+
+_lookups: dict[tuple[Any, int], _Lookup] = {}
+
+
+def _lookup(connection: Connection, size: int) -> _Lookup:
+    key = (connection.dialect, size)
+    found = _lookups.get(key)
+    if found is None:
+        found = _lookups[key] = _Lookup(connection, size)
+    return found
+
+
+def _existing(connection: Connection, facts: Iterable[FactInput | _Fact]) -> tuple[dict[tuple[int, int, str], _Row],
+                                                                                    _Lookup]:
+    """The current rows of these facts' keys: one query per course × activity and 128 users (a sync page: one)."""
+    found: dict[tuple[int, int, str], _Row] = {}
     groups: dict[tuple[int, str], list[int]] = {}
     for fact in facts:
         groups.setdefault((fact.course_pk, fact.activity), []).append(fact.user_pk)
-    connection = session.connection()
+    lookup = _lookup(connection, 1)
     for (course_pk, activity), users in groups.items():
-        rows = connection.execute(_EXISTING, {"course": course_pk, "activity": activity, "users": users})
-        found.update({(row.course_id, row.user_id, row.activity): row for row in rows})
-    return found
+        for start in range(0, len(users), _LOOKUP_CHUNK):
+            chunk = users[start:start + _LOOKUP_CHUNK]
+            size = 1 << (len(chunk) - 1).bit_length()
+            lookup = _lookup(connection, size)
+            padded = chunk + [chunk[-1]] * (size - len(chunk))  # a repeated key matches nothing more
+            found.update({(row.course_id, row.user_id, row.activity): row
+                          for row in lookup.rows(connection, course_pk, activity, padded)})
+    return found, lookup
+
+
+def has_facts(session: Session, course_pk: int, activity: str) -> bool:
+    """Whether any learner has a fact for ``activity`` in the course (then pages are looked up before writing)."""
+    return session.execute(_ANY_FACT, {"course": course_pk, "activity": activity}).first() is not None
 
 
 _FACT_COLUMNS = ("course_id", "user_id", "activity", "completed", "passed", "score", "maximum", "source",
@@ -108,25 +174,45 @@ _FACT_COLUMNS = ("course_id", "user_id", "activity", "completed", "passed", "sco
 _UPDATE_COLUMNS = ("completed", "passed", "score", "maximum", "source", "observed_at", "version", "updated_at")
 _HISTORY_COLUMNS = ("fact_id", "version", "completed", "passed", "score", "maximum", "source", "observed_at",
                     "recorded_at")
-_statements: dict[tuple[Any, str], DriverStatement] = {}
+_statements: dict[tuple[Any, str], DriverStatement | None] = {}
 
 
-def _statement(connection: Connection, name: str) -> DriverStatement:
-    """The compiled insert of new facts, update of changed facts, or insert of replaced versions."""
+def _insert_new(connection: Connection) -> Any:
+    """INSERT of facts that skips the keys already present (None: the dialect has no ON CONFLICT DO NOTHING)."""
+    keys = [FACTS.c.course_id, FACTS.c.user_id, FACTS.c.activity]
+    if connection.dialect.name == "sqlite":
+        return sqlite_insert(FACTS).on_conflict_do_nothing(index_elements=keys)
+    if connection.dialect.name == "postgresql":
+        return postgresql_insert(FACTS).on_conflict_do_nothing(index_elements=keys)
+    return None
+
+
+def _statement(connection: Connection, name: str) -> DriverStatement | None:
+    """The compiled insert of new facts (plain or skipping conflicts), update of changed facts, or insert of
+    replaced versions; None for "insert-new" on a dialect without ON CONFLICT."""
     key = (connection.dialect, name)
-    found = _statements.get(key)
-    if found is None:
-        if name == "insert":
-            found = DriverStatement(connection, insert(FACTS), _FACT_COLUMNS, FACTS)
-        elif name == "update":
-            statement = update(FACTS).where(FACTS.c.id == bindparam("b_id")).values(
-                {name: bindparam("b_" + name) for name in _UPDATE_COLUMNS})
-            found = DriverStatement(connection, statement, ["b_" + name for name in ("id", *_UPDATE_COLUMNS)],
-                                     FACTS)
-        else:
-            found = DriverStatement(connection, insert(HISTORY), _HISTORY_COLUMNS, HISTORY)
-        _statements[key] = found
+    if key in _statements:
+        return _statements[key]
+    found: DriverStatement | None = None
+    if name == "insert":
+        found = DriverStatement(connection, insert(FACTS), _FACT_COLUMNS, FACTS)
+    elif name == "insert-new":
+        statement = _insert_new(connection)
+        found = None if statement is None else DriverStatement(connection, statement, _FACT_COLUMNS, FACTS)
+    elif name == "update":
+        statement = update(FACTS).where(FACTS.c.id == bindparam("b_id")).values(
+            {name: bindparam("b_" + name) for name in _UPDATE_COLUMNS})
+        found = DriverStatement(connection, statement, ["b_" + name for name in ("id", *_UPDATE_COLUMNS)], FACTS)
+    else:
+        found = DriverStatement(connection, insert(HISTORY), _HISTORY_COLUMNS, HISTORY)
+    _statements[key] = found
     return found
+
+
+def _must(statement: DriverStatement | None) -> DriverStatement:
+    if statement is None:
+        raise LookupError("no such statement for this database")
+    return statement
 
 
 def record_facts(session: Session, facts: Iterable[FactInput]) -> RecordCounts:
@@ -141,44 +227,73 @@ def record_facts(session: Session, facts: Iterable[FactInput]) -> RecordCounts:
 
 def record_activity_facts(session: Session, course_pk: int, activity: str, source: str, observed_at: datetime,
                           learners: Iterable[tuple[int, bool, bool | None, float | None, float | None]],
-                          ) -> RecordCounts:
+                          *, likely_new: bool = False) -> RecordCounts:
     """:func:`record_facts` for many learners of one activity observed at once (a page of gradebook results).
 
     ``learners`` are ``(user_pk, completed, passed, score, maximum)``; the result is that of ``record_facts``
     with one ``FactInput`` per learner, without building (and checking) a ``FactInput`` for each.
+    ``likely_new`` (the caller expects no current facts, e.g. the activity had none when its sync began, see
+    :func:`has_facts`): insert first, skipping keys that exist, and look up only if some did. Same outcome,
+    counts and history either way; only the number of statements differs.
     """
     _check(source, observed_at)
     return _record(session, [_Fact(course_pk, user_pk, activity, completed, source, observed_at, passed, score,
-                                   maximum) for user_pk, completed, passed, score, maximum in learners])
+                                   maximum) for user_pk, completed, passed, score, maximum in learners],
+                   likely_new=likely_new)
 
 
-def _record(session: Session, batch: Sequence[FactInput | _Fact]) -> RecordCounts:
-    existing = _existing(session, batch)
-    fresh: dict[tuple[int, int, str], FactInput | _Fact] = {}
+def _first_of_each_key(batch: Sequence[FactInput | _Fact]) -> list[FactInput | _Fact]:
+    seen: dict[tuple[int, int, str], FactInput | _Fact] = {}
+    for new in batch:
+        seen.setdefault((new.course_pk, new.user_pk, new.activity), new)
+    return list(seen.values())
+
+
+def _fact_row(fact: FactInput | _Fact, now: datetime) -> dict[str, Any]:
+    return {"course_id": fact.course_pk, "user_id": fact.user_pk, "activity": fact.activity, "version": 1,
+            "updated_at": now, **_values(fact)}
+
+
+def _record(session: Session, batch: Sequence[FactInput | _Fact], *, likely_new: bool = False) -> RecordCounts:
+    batch = _first_of_each_key(batch)
+    connection = session.connection()
+    now = utcnow()
+    insert_new = _statement(connection, "insert-new") if likely_new else None
+    if insert_new is not None:
+        inserted = insert_new.executemany(connection, [_fact_row(f, now) for f in batch])
+        if inserted == len(batch):
+            return RecordCounts(created=inserted)
+        # Some keys existed: compare the whole batch; the rows just inserted compare equal (they are ours).
+        counts = _compare_and_write(connection, batch, now)
+        return RecordCounts(created=counts.created + inserted, changed=counts.changed,
+                            unchanged=counts.unchanged - inserted, stale=counts.stale)
+    return _compare_and_write(connection, batch, now)
+
+
+def _compare_and_write(connection: Connection, batch: Sequence[FactInput | _Fact], now: datetime) -> RecordCounts:
+    existing, lookup = _existing(connection, batch)
+    fresh: list[FactInput | _Fact] = []
     updates: list[dict[str, Any]] = []
     history: list[dict[str, Any]] = []
     unchanged = stale = 0
-    now = utcnow()
     for new in batch:
-        key = (new.course_pk, new.user_pk, new.activity)
-        row = existing.get(key)
+        row = existing.get((new.course_pk, new.user_pk, new.activity))
         if row is None:
-            fresh.setdefault(key, new)
+            fresh.append(new)
         elif (row.completed, row.passed, row.score, row.maximum) == (new.completed, new.passed, new.score,
                                                                       new.maximum):
             unchanged += 1
-        elif new.observed_at < row.observed_at:
+        elif new.observed_at < (observed := lookup.time(row.observed_at)):
             stale += 1
         else:
             updates.append({"id": row.id, "version": row.version + 1, "updated_at": now, **_values(new)})
-            history.append({"fact_id": row.id, "version": row.version, "source": row.source, "recorded_at": now,
-                            **{name: getattr(row, name) for name in (*_VALUES, "observed_at")}})
-    connection = session.connection()
-    _statement(connection, "insert").executemany(connection, [
-        {"course_id": f.course_pk, "user_id": f.user_pk, "activity": f.activity, "version": 1, "updated_at": now,
-         **_values(f)} for f in fresh.values()])
-    _statement(connection, "update").executemany(connection, updates)
-    _statement(connection, "history").executemany(connection, history)
+            history.append({"fact_id": row.id, "version": row.version, "completed": bool(row.completed),
+                            "passed": None if row.passed is None else bool(row.passed), "score": row.score,
+                            "maximum": row.maximum, "source": row.source, "observed_at": observed,
+                            "recorded_at": now})
+    _must(_statement(connection, "insert")).executemany(connection, [_fact_row(f, now) for f in fresh])
+    _must(_statement(connection, "update")).executemany(connection, updates)
+    _must(_statement(connection, "history")).executemany(connection, history)
     return RecordCounts(created=len(fresh), changed=len(updates), unchanged=unchanged, stale=stale)
 
 

@@ -1,10 +1,13 @@
 """Course sync: pull the roster (NRPS 2.0) and the gradebook results (AGS 2.0) of one course, with no one present.
 
-Transactions: **one per page**. Each page's rows (users, memberships, line items, progress facts) are written
-together with the run's resume point (the URL of the next page) and committed; a page that fails to arrive or
-to parse writes nothing, the run is marked ``failed`` with the URL it stopped at, and the next
-``sync_course`` call for the course continues from that page instead of starting over. Every write is an
-idempotent upsert, so repeating a page is harmless.
+Transactions: **whole pages, with their resume point**. Each page's rows (users, memberships, line items,
+progress facts) are written together with the run's resume point (the URL of the next page); a transaction
+holds whole pages only and is committed once it holds about ``COMMIT_ROWS`` rows (and at every phase change),
+because a commit per page of 100 rows costs more than the rows. Connectors are called only between pages, so
+when a page fails to arrive or to parse, the pages stored before it are committed, nothing of the failed page
+is written, the run is marked ``failed`` with the URL it stopped at, and the next ``sync_course`` call for the
+course continues from that page instead of starting over. Should the process die instead, the run resumes from
+its last commit. Every write is an idempotent upsert, so repeating a page is harmless.
 
 Roster: the first sync reads the full membership (members listed as Active/Inactive); each complete read
 keeps NRPS ``rel="differences"``, and the next sync asks only for the changes (including ``Deleted``
@@ -28,7 +31,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bridge.models import Course, CourseLineItem, CourseSync, LmsUser, Membership, Registration
 from bridge.models.base import utcnow
 from bridge.services.bulk import driver_statement
-from bridge.services.progress import record_activity_facts
+from bridge.services.progress import has_facts, record_activity_facts
 from bridge.services.secrets_box import SecretBox
 from bridge.services.service_tokens import access_token_client
 from connectors.errors import ConnectorError
@@ -71,6 +74,7 @@ def _membership_insert() -> tuple[Any, Sequence[str], Table]:
 _MEMBERSHIPS_BY_USER = select(MEMBERSHIPS.c.user_id, MEMBERSHIPS.c.id).where(
     MEMBERSHIPS.c.course_id == bindparam("course"), MEMBERSHIPS.c.user_id.in_(bindparam("users", expanding=True)))
 AGS_READ_SCOPES = frozenset({SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY})
+COMMIT_ROWS = 5000  # rows per transaction, about (pages are never split)
 
 
 class SyncError(Exception):
@@ -102,7 +106,7 @@ class SyncProgress:
     phase: str  # "roster" | "lineitems" | "results"
     step: int  # completed steps (roster = 1 step, then one per line item)
     steps: int | None  # total steps, None until the line items are known
-    items: int  # members or results handled in the page just committed
+    items: int  # members or results stored from the page just handled
 
 
 @dataclass
@@ -215,12 +219,24 @@ def _open_run(session: Session, course: Course, *, full: bool) -> tuple[CourseSy
     return run, False, bool(differences)
 
 
-def _advance(session: Session, run: CourseSync, **resume: Any) -> None:
-    """Save the resume point with the page's rows and commit them together (a Core UPDATE: no ORM flush)."""
+def _advance(session: Session, run: CourseSync, *, rows: int = 0, commit: bool = True, **resume: Any) -> None:
+    """Move the resume point past the page just stored (``rows`` rows); commit once the transaction holds about
+    ``COMMIT_ROWS`` rows, or at once with ``commit=True``. The point is saved (a Core UPDATE: no ORM flush) in
+    the same transaction as the pages it follows."""
     state = {**run.resume, **resume}
-    session.execute(_SAVE_RESUME, {"run": run.id, "resume": state})
     set_committed_value(run, "resume", state)
+    pending = session.info.get("sync_pending_rows", 0) + rows
+    if commit or pending >= COMMIT_ROWS:
+        _checkpoint(session, run)
+    else:
+        session.info["sync_pending_rows"] = pending
+
+
+def _checkpoint(session: Session, run: CourseSync) -> None:
+    """Commit the pages stored so far with the resume point after them."""
+    session.execute(_SAVE_RESUME, {"run": run.id, "resume": run.resume})
     session.commit()
+    session.info["sync_pending_rows"] = 0
 
 
 def sync_course(session: Session, course: Course, connectors: CourseConnectors, *, full: bool = False,
@@ -235,6 +251,7 @@ def sync_course(session: Session, course: Course, connectors: CourseConnectors, 
         raise SyncNotPossible(f"course {course.id} offers no roster or gradebook service: launch it once with "
                               "a platform that grants NRPS or AGS")
     run, resumed, incremental = _open_run(session, course, full=full)
+    session.info["sync_pending_rows"] = 0
     report = SyncReport(course_pk=course.id, run_id=run.id, resumed=resumed, incremental=incremental)
     notify = progress or (lambda _p: None)
     observed = now()
@@ -250,7 +267,7 @@ def sync_course(session: Session, course: Course, connectors: CourseConnectors, 
         if run.resume.get("phase") == "results" and connectors.ags is not None:
             _sync_results(session, course, run, connectors.ags, report, notify, observed, page_size, users)
     except ConnectorError as err:
-        session.rollback()
+        _checkpoint(session, run)  # the pages stored before the failed one (connectors run between pages only)
         run.status, run.error = "failed", str(err)[:2000]
         session.commit()
         raise SyncFailed(f"sync of course {course.id} stopped in {run.resume.get('phase')}: {err}", run_id=run.id,
@@ -273,7 +290,7 @@ def _sync_roster(session: Session, course: Course, run: CourseSync, nrps: NrpsCo
         if page.differences_url:
             run.differences_url = page.differences_url
         report.pages += 1
-        _advance(session, run, url=page.next_url)
+        _advance(session, run, rows=2 * len(page.members), commit=False, url=page.next_url)
         notify(SyncProgress("roster", 0, None, len(page.members)))
     notify(SyncProgress("roster", 1, None, 0))
 
@@ -377,12 +394,14 @@ def _sync_results(session: Session, course: Course, run: CourseSync, ags: AgsCon
         lineitem_url = urls[index]
         start = run.resume.get("url") or service_url(lineitem_url, "results")
         params = {"limit": str(page_size)} if page_size and not run.resume.get("url") else None
+        # A column without facts yet (the usual first sync) is written insert-first: no lookup per page.
+        likely_new = not has_facts(session, course.id, "ags:" + lineitem_url)
         for page in prefetched(ags.iter_pages(start, accept=RESULT_CONTAINER, params=params)):
             results: list[Result] = as_list_of(ags, page, Result.from_json, "result container")
             _store_results(session, course, lineitem_url, maxima.get(lineitem_url), results, observed, report,
-                           users)
+                           users, likely_new)
             report.pages += 1
-            _advance(session, run, url=page.next_url)
+            _advance(session, run, rows=len(results), commit=False, url=page.next_url)
             notify(SyncProgress("results", 1 + index, 1 + len(urls), len(results)))
         _advance(session, run, index=index + 1, url=None)
         notify(SyncProgress("results", 2 + index, 1 + len(urls), 0))
@@ -390,11 +409,11 @@ def _sync_results(session: Session, course: Course, run: CourseSync, ags: AgsCon
 
 def _store_results(session: Session, course: Course, lineitem_url: str, maximum: float | None,
                    results: Sequence[Result], observed: datetime, report: SyncReport,
-                   users: dict[str, int]) -> None:
+                   users: dict[str, int], likely_new: bool) -> None:
     _ensure_users(session, course.registration_id, [r.user_id for r in results], report, users)
     counts = record_activity_facts(session, course.id, "ags:" + lineitem_url, "ags", observed, [
         (users[r.user_id], r.result_score is not None, None, r.result_score, r.result_maximum or maximum)
-        for r in results])
+        for r in results], likely_new=likely_new)
     for name in report.facts:
         report.facts[name] += getattr(counts, name)
     report.results += len(results)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bridge.db import Database
 from bridge.models import Course, Deployment, LmsUser, ProgressFact, ProgressHistory, Registration
-from bridge.services.progress import FactInput, RecordCounts, record_activity_facts, record_facts
+from bridge.services.progress import FactInput, RecordCounts, has_facts, record_activity_facts, record_facts
 
 T0 = datetime(2026, 5, 1, tzinfo=UTC)
 
@@ -86,3 +86,46 @@ def test_a_page_of_one_activity_is_recorded_like_the_same_fact_inputs(world) -> 
     assert (old.version, old.score, old.passed) == (1, 4.0, False)
     with pytest.raises(ValueError, match="source"):
         record_activity_facts(session, course, "scorm:1", "lms", T0, [])
+
+
+def _learners(session, count: int, prefix: str) -> list[int]:  # type: ignore[no-untyped-def]
+    registration = session.scalars(select(Registration)).one().id
+    users = [LmsUser(registration_id=registration, sub=f"{prefix}-{n}") for n in range(count)]
+    session.add_all(users)
+    session.flush()
+    return [u.id for u in users]
+
+
+@pytest.mark.parametrize("likely_new", [False, True])
+def test_insert_first_gives_the_same_facts_counts_and_history(world, likely_new: bool) -> None:  # type: ignore[no-untyped-def]
+    session, course, _user = world
+    users = _learners(session, 300, "a")  # more than one lookup chunk (128 users)
+    page = [(u, True, None, float(u % 7), 10.0) for u in users]
+    first = record_activity_facts(session, course, "ags:x", "ags", T0, page, likely_new=likely_new)
+    assert first == RecordCounts(created=300)
+    # A second page where 100 facts exist (50 the same, 25 newer, 25 older than observed) and 50 are new.
+    later, earlier = T0 + timedelta(hours=1), T0 - timedelta(hours=1)
+    second = ([(u, True, None, float(u % 7), 10.0) for u in users[:50]]
+              + [(u, True, True, 9.5, 10.0) for u in users[50:75]])
+    counts = record_activity_facts(session, course, "ags:x", "ags", later, second, likely_new=likely_new)
+    assert counts == RecordCounts(changed=25, unchanged=50)
+    older = [(u, False, None, 0.0, 10.0) for u in users[75:100]]
+    old = record_activity_facts(session, course, "ags:x", "ags", earlier, older, likely_new=likely_new)
+    assert old == RecordCounts(stale=25)
+    others = _learners(session, 50, "b")
+    mixed = record_activity_facts(session, course, "ags:x", "ags", later, [
+        (u, True, None, 8.5, 10.0) for u in [*users[75:100], *others, others[0]]], likely_new=likely_new)
+    assert mixed == RecordCounts(created=50, changed=25)  # the repeated learner counts once
+    session.commit()
+    facts = session.scalars(select(ProgressFact).where(ProgressFact.activity == "ags:x")).all()
+    assert len(facts) == 350
+    assert {f.version for f in facts if f.user_id in users[50:100]} == {2}
+    history = session.scalars(select(ProgressHistory)).all()
+    assert len(history) == 50 and all(h.version == 1 and h.observed_at == T0 for h in history)
+
+
+def test_has_facts_tells_whether_an_activity_has_any_fact(world) -> None:  # type: ignore[no-untyped-def]
+    session, course, user = world
+    assert not has_facts(session, course, "scorm:1")
+    record_facts(session, [_fact(course, user, 7, T0)])
+    assert has_facts(session, course, "scorm:1") and not has_facts(session, course, "scorm:2")
