@@ -11,8 +11,7 @@ a browser adapter reports, so the server checks them exactly like a live API wou
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from scorm.api_errors import error_string
 from scorm.datamodel import model_for
@@ -35,15 +34,13 @@ _LIFECYCLE = {"Initialize": "initialize", "Finish": "terminate", "Terminate": "t
 _SESSION_ONLY = ("cmi.core.exit", "cmi.core.session_time", "cmi.exit", "cmi.session_time", "adl.nav.request")
 
 
-@dataclass(frozen=True, slots=True)
-class ApiCall:
+class ApiCall(NamedTuple):  # tuples: built for every replayed call, and cheaper than frozen dataclasses
     method: str  # "Initialize", "SetValue", … (the "LMS" prefix of 1.2 names is accepted)
     element: str = ""
     value: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class CallResult:
+class CallResult(NamedTuple):
     call: ApiCall
     returned: str
     error: int
@@ -66,6 +63,29 @@ class RuntimeSession:
         self.attempt = 1
         learner = (learner_id, learner_name, credit, mode)
         self.store = self._load(state, sco_info, learner) if state else self._fresh(sco_info, learner)
+
+    @classmethod
+    def running(cls, version: str, state: Mapping[str, Any], *, status_set: bool) -> RuntimeSession:
+        """Continue a session that is still running: Initialize was replayed by an earlier request.
+
+        Unlike a new session (`RuntimeSession(version, sco, state)`, which treats `state` as the previous
+        session's and sets cmi.entry), the values are taken as they are, and `status_set` (whether the SCO set
+        cmi.core.lesson_status in this session; `status_set` of the earlier request) keeps the SCORM 1.2
+        finish rule right across requests.
+        """
+        session = cls(version, None, None)
+        if state.get("format") != STATE_FORMAT or state.get("family") != session.family:
+            raise RuntimeStateError(f"saved run-time state is not a running SCORM {session.family} session")
+        session.store = CmiStore(state.get("values"), state.get("counts"))
+        session.attempt = int(state.get("attempt", 1))
+        session.state = "running"
+        session._status_set = status_set
+        return session
+
+    @property
+    def status_set(self) -> bool:
+        """Whether the SCO set cmi.core.lesson_status in this session (SCORM 1.2 finish rule)."""
+        return self._status_set
 
     def _fresh(self, sco: Sco | None, learner: tuple[str, str, str, str]) -> CmiStore:
         if self.family == "1.2":

@@ -8,6 +8,7 @@ version-specific numbers.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from scorm.datamodel import DataModel, Resolved, resolve
 from scorm.runtime_rules import evaluated_completion, evaluated_success
@@ -47,8 +48,7 @@ CODES_2004 = Codes(103, 104, 112, 113, 122, 123, 132, 133, 142, 143, 201, 301, 3
                    405, 406, 407, 403, 408)
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):  # a tuple: one per API call, cheaper than a frozen dataclass
     value: str
     code: int
     diagnostic: str = ""

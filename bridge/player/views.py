@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
 import bridge.player.content  # noqa: F401  (its routes join the blueprint)
@@ -19,8 +19,8 @@ from bridge.lti.session import current_launch
 from bridge.player.blueprint import bp
 from bridge.player.loading import Loaded, load_attempt, player_config
 from bridge.player.tokens import attempt_token
-from bridge.services import scorm_attempts
-from bridge.web import db_session
+from bridge.services import packages, scorm_attempts, scorm_commits
+from bridge.web import bridge_services, db_session
 from scorm.datamodel import datamodel_json
 from scorm.manifest_model import SCORM_VERSIONS
 from scorm.timing import TIME_12, TIME_2004, TIMEINTERVAL, TIMESPAN_12
@@ -75,13 +75,29 @@ def open_sco(attempt_id: int, sco_id: str) -> Response:
 def commit(attempt_id: int) -> Any:
     if (request.content_length or 0) > MAX_COMMIT_BYTES:
         return {"error": "Too much data in one request."}, 413
-    loaded = load_attempt(attempt_id, request.args.get("t", ""))
     body = _json_body()
-    sco = _sco(loaded, str(body.get("sco", "")))
+    try:
+        parsed = scorm_commits.CommitRequest(attempt_id, request.args.get("t", ""), str(body.get("sco", "")),
+                                             str(body.get("session", "")),
+                                             scorm_attempts.parse_batches(body.get("batches")))
+        if scorm_attempts.ends_session(parsed.batches):
+            return _commit_and_roll_up(parsed)
+        with bridge_services().db.engine.begin() as connection:
+            outcome, status = scorm_commits.commit(connection, packages.storage_from_config(current_app.config),
+                                                   parsed, token_for=attempt_token)
+    except scorm_attempts.AttemptError as err:
+        return {"error": str(err)}, err.status
+    return _answer(outcome, status)
+
+
+def _commit_and_roll_up(parsed: scorm_commits.CommitRequest) -> Any:
+    """A batch that ends the session: replayed and rolled up (progress, grade, awards) in one ORM transaction."""
+    loaded = load_attempt(parsed.attempt_id, parsed.token)
+    sco = _sco(loaded, parsed.sco_id)
     session = db_session()
     try:
         outcome = scorm_attempts.apply_batches(session, loaded.attempt, loaded.activity, loaded.manifest, sco,
-                                               loaded.learner, str(body.get("session", "")), body.get("batches"))
+                                               loaded.learner, parsed.session_id, parsed.batches)
         session.commit()
     except scorm_attempts.AttemptError as err:
         session.rollback()
@@ -89,8 +105,12 @@ def commit(attempt_id: int) -> Any:
     except StaleDataError:
         session.rollback()  # a concurrent post of the same attempt won; the browser sends again
         return {"error": "The attempt was being saved by another request; try again."}, 503
+    return _answer(outcome, loaded.attempt.status)
+
+
+def _answer(outcome: scorm_attempts.CommitOutcome, status: str) -> dict[str, Any]:
     return {"acked": outcome.acked, "applied": outcome.applied, "rejected": list(outcome.rejected),
-            "terminated": outcome.terminated, "status": loaded.attempt.status}
+            "terminated": outcome.terminated, "status": status}
 
 
 @bp.get("/datamodel/<version>.json")

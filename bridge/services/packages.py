@@ -111,7 +111,12 @@ def list_packages(session: Session, registration_id: int, course_id: int | None)
 
 def manifest_of(storage: Storage, package: ScormPackage) -> Manifest:
     """The parsed manifest of an imported package (cached: imported content never changes)."""
-    return _parse_cached(str(storage.package_dir(package) / "imsmanifest.xml"))
+    return manifest_at(storage, package.storage_path)
+
+
+def manifest_at(storage: Storage, storage_path: str) -> Manifest:
+    """The parsed manifest of the package stored at ``storage_path`` (``ScormPackage.storage_path``)."""
+    return _parse_cached(str(storage.instance_dir / storage_path / "imsmanifest.xml"))
 
 
 @lru_cache(maxsize=256)

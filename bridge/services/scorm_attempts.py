@@ -33,7 +33,6 @@ from bridge.services import awards, grading, progress
 from scorm.manifest_model import Manifest, Sco
 from scorm.rollup import AttemptResult, attempt_result, pick_attempt, rollup
 from scorm.runtime import RuntimeSession
-from scorm.runtime_store import CmiStore
 from scorm.timing import parse_timeinterval, parse_timespan_12
 
 MAX_CALLS_PER_POST = 5000
@@ -148,17 +147,6 @@ def _new_runtime(manifest: Manifest, sco: Sco, learner: Learner, saved: Mapping[
                           learner_name=learner.name)
 
 
-def _running_runtime(manifest: Manifest, sco: Sco, learner: Learner, saved: Mapping[str, Any]) -> RuntimeSession:
-    """Continue a session that is still running (Initialize came in an earlier batch)."""
-    runtime = RuntimeSession(manifest.version, sco, None, learner_id=learner.user_id, learner_name=learner.name)
-    state = saved["runtime"]
-    runtime.store = CmiStore(state.get("values"), state.get("counts"))
-    runtime.attempt = int(state.get("attempt", 1))
-    runtime.state = "running"
-    runtime._status_set = bool(saved.get("status_set"))  # the 1.2 finish rule needs it across batches
-    return runtime
-
-
 def open_sco(attempt: ScormAttempt, manifest: Manifest, sco: Sco, learner: Learner) -> SessionStart:
     """The values a new session of ``sco`` starts with (entry, location, suspend_data restored)."""
     saved = (attempt.sco_states or {}).get(sco.identifier)
@@ -181,22 +169,40 @@ def _parse_batches(raw: Any) -> list[Batch]:
     return sorted(batches, key=lambda b: b.seq)
 
 
-def apply_batches(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest, sco: Sco,
-                  learner: Learner, session_id: str, raw_batches: Any, *, now: datetime | None = None,
-                  ) -> CommitOutcome:
-    """Replay the browser's batches for one SCO session; on Terminate roll the attempt up."""
-    batches = _parse_batches(raw_batches)
-    states = dict(attempt.sco_states or {})
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """The attempt's SCO states after replaying a request's batches, and what to answer."""
+
+    sco_states: dict[str, Any]
+    outcome: CommitOutcome
+    changed: bool  # False when every batch had been applied before (nothing to store)
+
+
+def parse_batches(raw: Any) -> list[Batch]:
+    """The request's batches in order; ``AttemptError`` (400) for a malformed list."""
+    return _parse_batches(raw)
+
+
+def ends_session(batches: Sequence[Batch]) -> bool:
+    """Whether a Terminate/LMSFinish is among the calls (the attempt is then rolled up)."""
+    return any(str(call.get("method", "")).removeprefix("LMS") in ("Terminate", "Finish")
+               for batch in batches for call in batch.calls)
+
+
+def replay_batches(sco_states: Mapping[str, Any], manifest: Manifest, sco: Sco, learner: Learner,
+                   session_id: str, batches: Sequence[Batch]) -> Replayed:
+    """Replay one SCO session's new batches on the attempt's saved states (pure: nothing is stored)."""
+    states = dict(sco_states or {})
     saved = states.get(sco.identifier) or {}
     same_session = saved.get("session") == session_id and bool(session_id)
     last = int(saved.get("seq", 0)) if same_session else 0
     pending = [b for b in batches if b.seq > last]
     if not pending:
-        return CommitOutcome(acked=last, applied=0, rejected=(), terminated=False)
+        return Replayed(states, CommitOutcome(acked=last, applied=0, rejected=(), terminated=False), changed=False)
     if pending[0].seq != last + 1:
         raise BatchRejected(f"Batch {last + 1} is missing; send every unacknowledged batch in order.")
     if same_session and saved.get("running"):
-        runtime = _running_runtime(manifest, sco, learner, saved)
+        runtime = RuntimeSession.running(manifest.version, saved["runtime"], status_set=bool(saved.get("status_set")))
     else:
         runtime = _new_runtime(manifest, sco, learner, saved.get("runtime"))
     rejected: list[dict[str, Any]] = []
@@ -212,13 +218,24 @@ def apply_batches(session: Session, attempt: ScormAttempt, activity: ScormActivi
                 terminated = True
         last = batch.seq
     states[sco.identifier] = {"runtime": runtime.to_state(), "running": runtime.state == "running",
-                              "status_set": runtime._status_set, "session": session_id, "seq": last}
-    attempt.sco_states = states
+                              "status_set": runtime.status_set, "session": session_id, "seq": last}
+    return Replayed(states, CommitOutcome(acked=last, applied=applied, rejected=tuple(rejected[:50]),
+                                          terminated=terminated), changed=True)
+
+
+def apply_batches(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest, sco: Sco,
+                  learner: Learner, session_id: str, batches: Sequence[Batch], *, now: datetime | None = None,
+                  ) -> CommitOutcome:
+    """Replay the browser's batches (``parse_batches``) for one SCO session; on Terminate roll the attempt up."""
+    replayed = replay_batches(attempt.sco_states, manifest, sco, learner, session_id, batches)
+    if not replayed.changed:
+        return replayed.outcome
+    attempt.sco_states = replayed.sco_states
     attempt.current_sco = sco.identifier
-    if terminated:
+    if replayed.outcome.terminated:
         _on_terminate(session, attempt, activity, manifest, sco, now or datetime.now(UTC))
     session.flush()
-    return CommitOutcome(acked=last, applied=applied, rejected=tuple(rejected[:50]), terminated=terminated)
+    return replayed.outcome
 
 
 # -- rollup -------------------------------------------------------------------------------------

@@ -1,0 +1,135 @@
+"""The run-time commit path: one SELECT, the replay, one UPDATE, one commit (SCORM 1.2 RTE 3.3 LMSCommit;
+SCORM 2004 RTE 3.1.4.4 Commit — "the LMS persists all data set since the last commit").
+
+Every open SCO posts its batches here every few seconds, so this path skips the ORM's unit of work:
+it reads the attempt row (with the learner and the package folder it needs) in one joined SELECT —
+``FOR UPDATE`` on PostgreSQL, so concurrent posts of one attempt queue up — replays the calls through
+``scorm.runtime`` exactly as ``scorm_attempts.apply_batches`` does, and writes the SCO states back in one
+UPDATE guarded by the row version (``ScormAttempt.commits``, the same optimistic lock the ORM uses), all in
+one transaction. Batches that end a session (Terminate / LMSFinish) are not taken here: they roll the attempt
+up into progress facts, grades and awards, which is ORM work (``scorm_attempts.apply_batches``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from sqlalchemy import Connection, Dialect, Table, bindparam, select, update
+
+from bridge.models import LmsUser, ScormActivity, ScormAttempt, ScormPackage
+from bridge.models.base import utcnow
+from bridge.services.packages import Storage, find_sco, manifest_at
+from bridge.services.scorm_attempts import AttemptError, Batch, CommitOutcome, Learner, replay_batches
+from scorm.errors import ScormError
+
+_ATTEMPT = cast(Table, ScormAttempt.__table__)
+_TARGET = (
+    select(ScormAttempt.id, ScormAttempt.user_id, ScormAttempt.sco_states, ScormAttempt.commits,
+           ScormAttempt.status, ScormPackage.storage_path, LmsUser.sub, LmsUser.name, LmsUser.given_name,
+           LmsUser.family_name)
+    .join(ScormActivity, ScormActivity.id == ScormAttempt.activity_id)
+    .join(ScormPackage, ScormPackage.id == ScormActivity.package_id)
+    .join(LmsUser, LmsUser.id == ScormAttempt.user_id)
+    .where(ScormAttempt.id == bindparam("attempt_id"))
+    .with_for_update(of=_ATTEMPT)  # PostgreSQL: row lock; SQLite: no-op (the version check below still holds)
+)
+_SAVE = (
+    update(_ATTEMPT)
+    .where(_ATTEMPT.c.id == bindparam("attempt_id"), _ATTEMPT.c.commits == bindparam("seen"))
+    .values(sco_states=bindparam("states"), current_sco=bindparam("sco"), commits=bindparam("next_version"),
+            updated_at=bindparam("now"))
+)
+
+
+class AttemptNotFound(AttemptError):
+    status = 404
+
+
+class TokenRejected(AttemptError):
+    status = 403
+
+
+class ContentMissing(AttemptError):
+    status = 500
+
+
+class CommitConflict(AttemptError):
+    status = 503
+
+
+@dataclass(frozen=True, slots=True)
+class CommitRequest:
+    """A parsed commit: the attempt and its token from the URL, the SCO, session and batches from the body."""
+
+    attempt_id: int
+    token: str
+    sco_id: str
+    session_id: str
+    batches: Sequence[Batch]
+
+
+def commit(connection: Connection, storage: Storage, request: CommitRequest, *,
+           token_for: Callable[[int, int], str]) -> tuple[CommitOutcome, str]:
+    """Apply a commit that does not end the session; the caller's ``connection`` is in a transaction
+    (``engine.begin()``) and commits it. Returns the outcome and the attempt's status."""
+    sql = _statements(connection)
+    row = connection.exec_driver_sql(sql.load, sql.params(sql.load_names, {"attempt_id": request.attempt_id})).first()
+    if row is None:
+        raise AttemptNotFound("This attempt does not exist (any more). Launch the activity again.")
+    attempt_id, user_pk, raw_states, version, status, storage_path, sub, *names = row
+    if not hmac.compare_digest(request.token.encode(), token_for(attempt_id, user_pk).encode()):
+        raise TokenRejected("This link is not valid for this activity. Launch the activity again from the course.")
+    try:
+        manifest = manifest_at(storage, storage_path)
+    except (OSError, ScormError) as err:
+        raise ContentMissing("The package's files are missing from content storage; ask an administrator.") from err
+    sco = find_sco(manifest, request.sco_id)
+    if sco is None:
+        raise AttemptNotFound("This package has no such SCO.")
+    states = json.loads(raw_states) if isinstance(raw_states, str | bytes) else raw_states
+    learner = Learner(user_pk, sub, _display_name(*names))
+    replayed = replay_batches(states, manifest, sco, learner, request.session_id, request.batches)
+    if replayed.changed:
+        values = {"attempt_id": attempt_id, "seen": version, "next_version": version + 1,
+                  "states": json.dumps(replayed.sco_states), "sco": sco.identifier, "now": sql.time(utcnow())}
+        if connection.exec_driver_sql(sql.save, sql.params(sql.save_names, values)).rowcount != 1:
+            raise CommitConflict("The attempt was being saved by another request; try again.")
+    return replayed.outcome, str(status)
+
+
+def _display_name(name: str | None, given_name: str | None, family_name: str | None) -> str:
+    return ", ".join(p for p in (family_name, given_name) if p) or name or ""
+
+
+class _Statements:
+    """The load and save statements compiled once for a dialect and run as plain DBAPI calls: Core's
+    per-execution work (cache key, parameter and result processing) cost more than the database's."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self.positional = bool(dialect.positional)
+        self.load, self.load_names = _compile(_TARGET, dialect)
+        self.save, self.save_names = _compile(_SAVE, dialect)
+        process = _ATTEMPT.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
+        self.time: Callable[[Any], Any] = process or (lambda value: value)
+
+    def params(self, names: Sequence[str], values: Mapping[str, Any]) -> Any:
+        return tuple(values[name] for name in names) if self.positional else {name: values[name] for name in names}
+
+
+def _compile(statement: Any, dialect: Dialect) -> tuple[str, list[str]]:
+    compiled = statement.compile(dialect=dialect)
+    return str(compiled), list(compiled.positiontup or compiled.binds)
+
+
+_compiled: dict[Any, _Statements] = {}
+
+
+def _statements(connection: Connection) -> _Statements:
+    found = _compiled.get(connection.dialect)
+    if found is None:
+        found = _compiled[connection.dialect] = _Statements(connection.dialect)
+    return found
