@@ -41,9 +41,9 @@ def _registry(session: Session) -> tuple[Registration, Deployment]:
 
 
 def _body(sub: str, *, roles: list[str], link: str | None = "rl-1", context: str | None = "course-1",
-          **extra: Any) -> dict[str, Any]:
+          claims: dict[str, Any] | None = None, **person: str) -> dict[str, Any]:
     body: dict[str, Any] = {"sub": sub, C + "roles": roles, C + "message_type": "LtiResourceLinkRequest",
-                            C + "launch_presentation": {"locale": "de"}, **extra}
+                            C + "launch_presentation": {"locale": "de"}, **person, **(claims or {})}
     if context:
         body[C + "context"] = {"id": context, "title": "Statistics 101", "label": "STAT101"}
     if link:
@@ -66,7 +66,7 @@ def test_first_and_returning_launches(app: Flask) -> None:
         ags = {"lineitems": "https://lms.example/li", "lineitem": "https://lms.example/li/1",
                "scope": ["https://purl.imsglobal.org/spec/lti-ags/scope/score"]}
         first = _record(session, registration, deployment,
-                        _body("u-1", roles=[LEARNER], name="Ada Lovelace", email="ada@example.org", **{AGS: ags}))
+                        _body("u-1", roles=[LEARNER], name="Ada Lovelace", email="ada@example.org", claims={AGS: ags}))
         context = first.context
         assert (context.user_id, context.context_id, context.course_title, context.resource_link_id,
                 context.locale, context.deployment_id) == ("u-1", "course-1", "Statistics 101", "rl-1", "de", "d-1")
@@ -92,7 +92,7 @@ def test_first_and_returning_launches(app: Flask) -> None:
         # Returning with changes: the new name, roles and NRPS endpoint are stored.
         _record(session, registration, deployment,
                 _body("u-1", roles=[INSTRUCTOR], name="Ada King",
-                      **{NRPS: {"context_memberships_url": "https://lms.example/m"}}))
+                      claims={NRPS: {"context_memberships_url": "https://lms.example/m"}}))
         session.expire_all()
         user = session.get(LmsUser, context.user_pk)
         course = session.get(Course, context.course_pk)
