@@ -61,7 +61,7 @@ SCHEMAS: Json = {
         "course_id": {"type": ["integer", "null"], "description": "null: a library template of the tenant"},
         "template": _ref("TemplateExport")}},
     "Criterion": {"type": "object", "required": ["kind", "target"], "properties": {
-        "kind": {"enum": ["ags_line_item", "scorm_activity", "credential"]}, "target": {"type": "string"},
+        "kind": {"enum": ["ags_line_item", "scorm_activity", "connector", "credential"]}, "target": {"type": "string"},
         "condition": {"enum": ["completed", "passed", "min_score"]},
         "min_score": {"type": ["number", "null"], "minimum": 0, "maximum": 100}, "label": {"type": "string"}}},
     "Rule": {"type": "object", "required": ["criteria"], "properties": {

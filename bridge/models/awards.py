@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from bridge.models.base import Base, utcnow
 
 AWARD_STATUSES = ("active", "revoked", "suspended")
-CRITERION_KINDS = ("ags_line_item", "scorm_activity", "credential")
+CRITERION_KINDS = ("ags_line_item", "scorm_activity", "connector", "credential")
 CONDITIONS = ("completed", "passed", "min_score")
 COMBINATIONS = ("all_of", "at_least_n")
 

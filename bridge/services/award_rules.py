@@ -19,6 +19,7 @@ from typing import Any
 class CriterionKind(StrEnum):
     AGS_LINE_ITEM = "ags_line_item"
     SCORM_ACTIVITY = "scorm_activity"
+    CONNECTOR = "connector"  # a fact read by a connector beyond LTI (Moodle Web Services, Canvas REST)
     CREDENTIAL = "credential"
 
 
@@ -34,7 +35,8 @@ class Combination(StrEnum):
 
 
 # Progress-fact activity keys are "<prefix>:<id>" (bridge.models.progress); the kinds map onto the prefixes.
-ACTIVITY_PREFIX = {CriterionKind.AGS_LINE_ITEM: "ags", CriterionKind.SCORM_ACTIVITY: "scorm"}
+ACTIVITY_PREFIX = {CriterionKind.AGS_LINE_ITEM: "ags", CriterionKind.SCORM_ACTIVITY: "scorm",
+                   CriterionKind.CONNECTOR: "connector"}
 
 
 @dataclass(frozen=True, slots=True)

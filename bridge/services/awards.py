@@ -47,7 +47,7 @@ class Activity:
 
 
 def course_activities(session: Session, course_pk: int) -> list[Activity]:
-    """The course's gradebook line items (AGS) and the SCORM activities learners have progress in."""
+    """The course's gradebook line items (AGS), SCORM activities and connector facts learners have progress in."""
     items = session.scalars(select(CourseLineItem).where(CourseLineItem.course_id == course_pk)
                             .order_by(CourseLineItem.label, CourseLineItem.url))
     found = [Activity(rules.CriterionKind.AGS_LINE_ITEM, i.url, i.label or i.url) for i in items]
@@ -60,6 +60,10 @@ def course_activities(session: Session, course_pk: int) -> list[Activity]:
                                                                ProgressFact.activity.like("scorm:%")).distinct())
     labels.update({k[6:]: k[6:] for k in sorted(keys) if k[6:] not in labels})
     found += [Activity(rules.CriterionKind.SCORM_ACTIVITY, pk, label) for pk, label in labels.items()]
+    # Facts read by a tenant's connector (bridge.services.connector_sync): "connector:<kind>:<what>:<id>".
+    keys = session.scalars(select(ProgressFact.activity).where(ProgressFact.course_id == course_pk,
+                                                               ProgressFact.activity.like("connector:%")).distinct())
+    found += [Activity(rules.CriterionKind.CONNECTOR, k[10:], k[10:]) for k in sorted(keys)]
     return found
 
 

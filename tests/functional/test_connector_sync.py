@@ -300,3 +300,30 @@ def test_the_scheduled_course_sync_runs_the_tenant_connector_after_lti(live: Liv
         sources = dict(session.execute(select(ProgressFact.source, func.count()).group_by(ProgressFact.source)).all())
         assert sources == {"ags": 1, "connector": outcome.counts["connector_canvas"]["created"]}
         assert [r.status for r in session.scalars(select(JobRun).order_by(JobRun.id))] == ["done", "done"]
+
+
+def test_a_rule_on_connector_facts_awards_after_the_sync(ctx: JobContext, moodle: FakeMoodle) -> None:
+    """Instructors can pick connector facts as criteria; the job's award evaluation then grants them."""
+    from bridge.jobs.work import evaluate_awards
+    from bridge.models import Award
+    from bridge.services import awards
+    from bridge.services import credential_templates as templates
+    from bridge.services.award_rules import Combination, Condition, Criterion, CriterionKind, Rule
+    from tests.support.awards_data import sample_template
+
+    _sync(ctx)
+    with ctx.db.session() as session:
+        course = session.scalars(select(Course)).one()
+        picked = {(a.kind, a.target) for a in awards.course_activities(session, course.id)}
+        assert (CriterionKind.CONNECTOR, "moodle:cm:12") in picked
+        tpl = templates.save_template(session, registration_pk=course.registration_id, course_pk=course.id,
+                                      template=sample_template())
+        rule = Rule((Criterion(CriterionKind.CONNECTOR, "moodle:cm:12", Condition.PASSED),
+                     Criterion(CriterionKind.CONNECTOR, "moodle:grade:7", Condition.MIN_SCORE, 80.0)),
+                    Combination.ALL_OF)
+        awards.set_rule(session, tpl, course.id, rule)
+        session.commit()
+        assert evaluate_awards(session, course.id) == 1
+        assert evaluate_awards(session, course.id) == 0  # exactly once
+        winner = session.scalars(select(LmsUser.sub).join(Award, Award.user_id == LmsUser.id)).all()
+    assert winner == ["3"]

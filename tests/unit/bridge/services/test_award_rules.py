@@ -110,5 +110,6 @@ def test_rule_problems_are_all_listed() -> None:
 def test_progress_fact_activity_keys_map_to_kinds() -> None:
     fact = fact_from_activity("7", "ags:https://lms/li/1", completed=True, passed=None, score=None, maximum=None)
     assert fact is not None and (fact.activity_kind, fact.activity_id) == (AGS, "https://lms/li/1")
-    assert fact_from_activity("7", "connector:moodle:3", completed=True, passed=None, score=None,
-                              maximum=None) is None
+    fact = fact_from_activity("7", "connector:moodle:cm:3", completed=True, passed=None, score=None, maximum=None)
+    assert fact is not None and (fact.activity_kind, fact.activity_id) == (CriterionKind.CONNECTOR, "moodle:cm:3")
+    assert fact_from_activity("7", "xapi:verb/3", completed=True, passed=None, score=None, maximum=None) is None
