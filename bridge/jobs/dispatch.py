@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import select
 
-from bridge.jobs import work
+from bridge.jobs import outbox_work, work
 from bridge.jobs.context import JobContext
 from bridge.jobs.registry import JOBS, Entry, course_scope
 from bridge.jobs.runner import Outcome, run_job
@@ -14,6 +14,7 @@ from bridge.models import Registration
 
 GLOBAL_WORK: dict[str, Callable[[JobContext], work.Counts]] = {
     "delivery": work.deliver_grades,
+    "outbox": outbox_work.deliver_credentials,
     "platform_keys": work.refresh_platform_keys,
     "cleanup": work.cleanup_expired,
 }

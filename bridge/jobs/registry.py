@@ -19,6 +19,7 @@ from apscheduler.triggers.cron import CronTrigger
 JOBS: dict[str, tuple[str, str]] = {
     "sync": ("JOB_SYNC_CRON", "course"),
     "delivery": ("JOB_DELIVERY_CRON", "global"),
+    "outbox": ("JOB_OUTBOX_CRON", "global"),
     "platform_keys": ("JOB_PLATFORM_KEYS_CRON", "global"),
     "cleanup": ("JOB_CLEANUP_CRON", "global"),
 }
