@@ -17,9 +17,10 @@ views are printed. launches/s = round trips / summed tool time. The wall-clock r
 (including the platform's signing) is printed too. Platform keys are cached by both: ours keeps the JWKS
 in the registration row after the first launch, the bare tool uses ``set_public_key_caching``; the one
 JWKS fetch each goes to a sandbox server on loopback during warm-up. Our tool runs on a SQLite file (WAL)
-in a temporary directory, registered by dynamic registration against the sandbox.
+in a temporary directory (or on ``--database-url``, e.g. a PostgreSQL database), registered by dynamic
+registration against the sandbox.
 
-    python bench/launch.py [--n 300] [--warmup 30] [--json] [--profile [FILE]]
+    python bench/launch.py [--n 300] [--warmup 30] [--json] [--profile [FILE]] [--database-url URL]
 """
 
 from __future__ import annotations
@@ -98,14 +99,14 @@ class Loopback:
         self.thread.join(timeout=5)
 
 
-def build_ours(workdir: Path, sandbox_url: str, platform: Any) -> Tool:
+def build_ours(workdir: Path, sandbox_url: str, platform: Any, database_url: str | None = None) -> Tool:
     from bridge import create_app
 
     app = create_app({
         "SECRET_KEY": "bench-secret-key-0123456789abcdef",
         "BASE_URL": "http://localhost",
         "INSTANCE_DIR": str(workdir / "instance"),
-        "DATABASE_URL": f"sqlite:///{workdir / 'bridge.sqlite'}",
+        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'bridge.sqlite'}",
         "KEY_SIZE": 2048,
         "LOG_LEVEL": "WARNING",
     })
@@ -197,6 +198,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=300, help="measured round trips per tool (default 300)")
     parser.add_argument("--warmup", type=int, default=30, help="unmeasured round trips per tool first (default 30)")
     parser.add_argument("--json", action="store_true", help="one JSON object per metric and line")
+    parser.add_argument("--database-url", help="run our tool on this (empty) database instead of a SQLite file, "
+                                               "e.g. postgresql+psycopg://postgres@127.0.0.1:5432/bench")
     parser.add_argument("--profile", nargs="?", const="-", metavar="FILE",
                         help="cProfile our tool's measured round trips; print the top entries, or save to FILE")
     args = parser.parse_args(argv)
@@ -207,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     profile = cProfile.Profile() if args.profile else None
     try:
         with tempfile.TemporaryDirectory(prefix="bench-launch-") as tmp:
-            ours = build_ours(Path(tmp), sandbox.url, platform)
+            ours = build_ours(Path(tmp), sandbox.url, platform, args.database_url)
             bare = build_bare(sandbox.url, platform)
             figures = run([ours, bare], platform, args.n, args.warmup, profile)
             ours.client.application.extensions["bridge"].db.dispose()
@@ -225,7 +228,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"LTI 1.3 login + launch round trips, {args.n} per tool after {args.warmup} warm-up, one process, "
               "Flask test clients, platform keys cached")
         print(f"{'tool':<30}{'launches/s':>12}{'p50 ms':>10}{'p99 ms':>10}{'login p50':>11}{'wall/s':>10}")
-        for label, f in (("credential bridge (SQLite WAL)", o), ("bare pylti1p3 (in memory)", b)):
+        ours_label = "credential bridge (" + ("SQLite WAL" if not args.database_url
+                                              else args.database_url.split(":", 1)[0].split("+")[0]) + ")"
+        for label, f in ((ours_label, o), ("bare pylti1p3 (in memory)", b)):
             print(f"{label:<30}{f.rate:>12.1f}{f.p50_ms:>10.2f}{f.p99_ms:>10.2f}{f.login_p50_ms:>11.2f}"
                   f"{f.wall_rate:>10.1f}")
         verdict = "meets" if ratio >= 0.7 else "BELOW"
