@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from scorm.errors import RuntimeStateError
 from scorm.manifest_model import Sco
 from scorm.runtime import ApiCall, RuntimeSession
 
@@ -187,3 +188,25 @@ def test_apply_commits_replays_adapter_calls() -> None:
     assert [(r.returned, r.error) for r in results] == [("true", 0), ("true", 0), ("false", 403), ("true", 0),
                                                         ("true", 0), ("false", 201)]
     assert session.to_state()["values"]["cmi.core.lesson_status"] == "passed"
+
+
+def test_a_running_session_continued_in_a_new_request_keeps_its_session_values() -> None:
+    """RuntimeSession.running(): Initialize came in an earlier request, so the values are taken as they are —
+    the session_time set before still counts on LMSFinish and cmi.entry is not recomputed (a new session
+    built from the same state would drop session_time and set entry to "resume")."""
+    first = _running(SCO)
+    first.set_value("cmi.core.lesson_location", "p3")
+    first.set_value("cmi.core.session_time", "0000:00:10")
+    first.set_value("cmi.core.exit", "suspend")
+    later = RuntimeSession.running("1.2", json.loads(json.dumps(first.to_state())), status_set=first.status_set)
+    assert later.get_value("cmi.core.lesson_location") == "p3"
+    assert later.get_value("cmi.core.entry") == "ab-initio"
+    assert later.terminate("") == "true"
+    assert later.store.values["cmi.core.total_time"] == "0000:00:10.00"
+    assert later.store.values["cmi.core.lesson_status"] == "completed"  # never set by the SCO: completed on finish
+
+
+def test_running_refuses_a_state_of_the_other_version() -> None:
+    state = RuntimeSession("2004 4th").to_state()
+    with pytest.raises(RuntimeStateError):
+        RuntimeSession.running("1.2", state, status_set=False)

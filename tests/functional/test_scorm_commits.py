@@ -1,0 +1,83 @@
+"""The run-time commit path (``bridge/services/scorm_commits.py``): missing attempts and SCOs, the row-version
+guard against a concurrent writer, and that a session continued over many requests is stored like one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import select, update
+
+from bridge.models import ScormAttempt
+from bridge.services import packages, scorm_attempts, scorm_commits
+from tests.functional.test_scorm_player import _calls, _commit, _learner_player, _open, _setup
+from tests.support.launch_actions import LaunchActions
+
+
+def _state(app: Any) -> ScormAttempt:
+    with app.extensions["bridge"].db.session() as session:
+        return session.scalars(select(ScormAttempt)).one()
+
+
+def test_commit_to_a_missing_attempt_or_sco_is_404_and_changes_nothing(app: Any, registered: LaunchActions) -> None:
+    _setup(registered)
+    config = _learner_player(registered)
+    sco = config["scos"][0]["identifier"]
+    start = _open(registered.client, config, sco)
+    missing = config["commit_url"].replace(f"/attempts/{config['attempt']}/", "/attempts/999999/")
+    answer = registered.client.post(missing, json={"sco": sco, "session": start["session"],
+                                                   "batches": [{"seq": 1, "calls": _calls()}]})
+    assert answer.status_code == 404 and "Launch the activity again" in answer.get_json()["error"]
+    wrong_sco = _commit(registered.client, config, "no-such-sco", start["session"],
+                        [{"seq": 1, "calls": _calls(("cmi.core.lesson_location", "3"))}])
+    assert wrong_sco.status_code == 404
+    assert _state(app).sco_states == {}
+
+
+def test_a_commit_that_lost_a_race_is_refused_and_changes_nothing(app: Any, registered: LaunchActions) -> None:
+    """Between our SELECT and UPDATE another request saved the attempt: ours must not overwrite it."""
+    if app.extensions["bridge"].db.engine.dialect.name == "postgresql":
+        pytest.skip("on PostgreSQL the SELECT … FOR UPDATE makes the other writer wait instead")
+    _setup(registered)
+    config = _learner_player(registered)
+    sco = config["scos"][0]["identifier"]
+    start = _open(registered.client, config, sco)
+    engine = app.extensions["bridge"].db.engine
+    attempt_id = config["attempt"]
+
+    def token_for_and_race(attempt: int, user: int) -> str:
+        with engine.begin() as other:  # the other request commits while ours is between SELECT and UPDATE
+            other.execute(update(ScormAttempt).where(ScormAttempt.id == attempt).values(
+                commits=ScormAttempt.commits + 1))
+        return "t"
+
+    request = scorm_commits.CommitRequest(attempt_id, "t", sco, start["session"], scorm_attempts.parse_batches(
+        [{"seq": 1, "calls": _calls(("cmi.core.lesson_location", "9"))}]))
+    with pytest.raises(scorm_commits.CommitConflict), engine.begin() as connection:
+        scorm_commits.commit(connection, packages.storage_from_config(app.config), request,
+                             token_for=token_for_and_race)
+    assert _state(app).sco_states == {}
+    # The browser sends the same batch again; now it is stored.
+    assert _commit(registered.client, config, sco, start["session"], [
+        {"seq": 1, "calls": _calls(("cmi.core.lesson_location", "9"))}]).status_code == 200
+    assert _state(app).sco_states[sco]["runtime"]["values"]["cmi.core.lesson_location"] == "9"
+
+
+def test_a_session_over_many_requests_keeps_the_12_finish_rule(app: Any, registered: LaunchActions) -> None:
+    """Status set in request 1, LMSFinish in request 3: the SCO's own "incomplete" stays (no "completed on
+    finish"), and every request's values are there."""
+    _setup(registered)
+    config = _learner_player(registered)
+    sco = config["scos"][0]["identifier"]
+    start = _open(registered.client, config, sco)
+    session = start["session"]
+    assert _commit(registered.client, config, sco, session, [
+        {"seq": 1, "calls": _calls(("cmi.core.lesson_status", "incomplete"))}]).status_code == 200
+    assert _commit(registered.client, config, sco, session, [
+        {"seq": 2, "calls": _calls(("cmi.core.lesson_location", "4"), first="")}]).status_code == 200
+    done = _commit(registered.client, config, sco, session, [
+        {"seq": 3, "calls": _calls(("cmi.suspend_data", "abc"), first="", last="LMSFinish")}]).get_json()
+    assert done["terminated"] and done["acked"] == 3
+    values = _state(app).sco_states[sco]["runtime"]["values"]
+    assert (values["cmi.core.lesson_status"], values["cmi.core.lesson_location"], values["cmi.suspend_data"]) == (
+        "incomplete", "4", "abc")
