@@ -22,6 +22,7 @@ from bridge.models.launch import CacheEntry, LaunchSession
 from bridge.models.lti_services import CourseLineItem, CourseSync, GradeOutbox
 from bridge.models.progress import ProgressFact, ProgressHistory
 from bridge.models.scorm import ScormActivity, ScormAttempt, ScormPackage
+from bridge.models.template_delivery import TemplateDeliverySettings
 from bridge.models.tenancy import Deployment, DynamicRegistrationAttempt, Registration
 from bridge.models.wallet import Delivery, WalletNonce, WalletOffer
 
@@ -63,6 +64,7 @@ __all__ = [
     "ScormPackage",
     "StatusEntry",
     "StatusList",
+    "TemplateDeliverySettings",
     "TemplateVersion",
     "ToolKey",
     "WalletNonce",

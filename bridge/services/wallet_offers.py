@@ -22,6 +22,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from bridge.models import WalletNonce, WalletOffer
+from bridge.services import template_delivery
 
 PRE_AUTHORIZED_GRANT = "urn:ietf:params:oauth:grant-type:pre-authorized_code"
 CONFIG_LDP = "OpenBadgeCredential_ldp_vc"
@@ -239,11 +240,16 @@ def offers_of_user(session: Session, user_id: int) -> list[WalletOffer]:
                                 .order_by(WalletOffer.id.desc())))
 
 
-def offer_award(session: Session, settings: WalletSettings, award: Any, *, tx_code: bool,
+def offer_award(session: Session, settings: WalletSettings, award: Any, *, tx_code: bool | None = None,
                 now: datetime | None = None) -> NewOffer:
-    """A new offer of one of the learner's active awards (``bridge.models.Award``)."""
+    """A new offer of one of the learner's active awards (``bridge.models.Award``).
+
+    ``tx_code`` None: the award's template decides (:func:`bridge.services.template_delivery.tx_code_required`).
+    """
     if award.status != "active":
         raise WalletError("invalid_request", f"This credential is {award.status} and cannot be added to a wallet.")
+    if tx_code is None:
+        tx_code = template_delivery.tx_code_required(session, award.template_id)
     return create_offer(session, settings, source="award", award_id=award.id, user_id=award.user_id,
                         tx_code=tx_code, now=now)
 

@@ -5,7 +5,7 @@ code (shown once), the state of every earlier offer in plain words, and (when th
 from __future__ import annotations
 
 import segno
-from flask import abort, current_app, render_template, request
+from flask import abort, render_template, request
 
 from bridge.admin.auth import check_csrf, csrf_token
 from bridge.lti.session import current_launch
@@ -62,8 +62,9 @@ def learner_offer() -> str:
     ctx = current_launch()
     award = held_award()
     try:
-        new = wallet_offers.offer_award(db_session(), settings(), awards.get_award(
-            db_session(), ctx.registration_pk, award.id), tx_code=bool(current_app.config.get("WALLET_TX_CODE", True)))
+        # Whether the offer needs a transaction code is the award's template's setting.
+        new = wallet_offers.offer_award(db_session(), settings(), awards.get_award(db_session(), ctx.registration_pk,
+                                                                                   award.id))
     except WalletError as err:
         return page(error=err.description)
     return page(new)

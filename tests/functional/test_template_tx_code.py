@@ -1,0 +1,48 @@
+"""Per-template "transaction code required": the learner's wallet offer follows the award's template (a code by
+default, none once the template says "off"), set with ``bridge credential tx-code TEMPLATE_ID required|off``."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from click.testing import CliRunner
+from flask import Flask
+
+from bridge.cli import main
+from bridge.models import WalletOffer
+from bridge.services import awards, launches
+from bridge.services import credential_templates as templates
+from tests.support.awards_data import sample_template
+from tests.support.launch_actions import LaunchActions
+
+
+def _offer_page(client: object, launch: str, award_id: int) -> str:
+    page = client.get(f"/learner/wallet/?launch={launch}").get_data(as_text=True)  # type: ignore[attr-defined]
+    csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+    made = client.post("/learner/wallet/offer",  # type: ignore[attr-defined]
+                       data={"launch": launch, "csrf_token": csrf, "award_id": str(award_id)})
+    return str(made.get_data(as_text=True))
+
+
+def test_offer_follows_the_templates_tx_code_setting(app: Flask, registered: LaunchActions) -> None:
+    launch = registered.launch("learner-1").headers["Location"].split("launch=")[1]
+    with app.extensions["bridge"].db.session() as s:
+        ctx = launches.load_context(s, launch)
+        assert ctx.course_pk is not None
+        tpl = templates.save_template(s, registration_pk=ctx.registration_pk, course_pk=ctx.course_pk,
+                                      template=sample_template())
+        award = awards.award_manually(s, tpl, ctx.user_pk, ctx.course_pk, reason="Prior learning", by=None,
+                                      now=datetime.now(UTC))
+        s.commit()
+        template_id, award_id = tpl.id, award.id
+    assert re.search(r'id="tx-code">\d{6}<', _offer_page(registered.client, launch, award_id))  # default: a code
+    runner = CliRunner()
+    off = runner.invoke(main, ["credential", "tx-code", str(template_id), "off"], obj=app)
+    assert off.exit_code == 0, off.output
+    assert 'id="tx-code"' not in _offer_page(registered.client, launch, award_id)
+    with app.extensions["bridge"].db.session() as s:
+        offers = s.query(WalletOffer).order_by(WalletOffer.id).all()
+        assert [o.tx_code_hash is not None for o in offers] == [True, False]
+    missing = runner.invoke(main, ["credential", "tx-code", "9999", "required"], obj=app)
+    assert missing.exit_code != 0 and "There is no credential template 9999." in missing.output
