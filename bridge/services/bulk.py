@@ -72,9 +72,38 @@ class DriverStatement:
             out.append(tuple(processed) if self.positional else dict(zip(self.order, processed, strict=True)))
         return out
 
-    def executemany(self, connection: Connection, values: Iterable[Mapping[str, Any]]) -> int:
-        """Execute for every row of ``values``; returns the number of rows the database reports as written."""
-        rows = self.rows(values)
+    def shared_rows(self, shared: Mapping[str, Any], varying: Sequence[str],
+                    values: Iterable[Sequence[Any]]) -> list[Any]:
+        """Like :meth:`rows` for rows that share the ``shared`` column values (processed once); each item of
+        ``values`` holds the ``varying`` columns, in that order. Built column by column, each distinct value of
+        a converted column converted once (a page of facts shares its course, activity, source and times)."""
+        columns = list(zip(*values, strict=False))
+        if not columns:
+            return []
+        processors = {self.columns[position]: process for position, process, _memo in self.processors}
+        constants = []
+        for name in shared:
+            value, process = shared[name], processors.get(name)
+            constants.append(process(value) if process is not None and value is not None else value)
+        processed: list[Sequence[Any]] = []
+        for name, column in zip(varying, columns, strict=True):
+            process = processors.get(name)
+            if process is None:
+                processed.append(column)
+                continue
+            memo: dict[Any, Any] = {None: None}
+            processed.append([memo[v] if v in memo else memo.setdefault(v, process(v)) for v in column])
+        slots = {name: index for index, name in enumerate((*shared, *varying))}
+        pick = itemgetter(*(slots[name] for name in self.columns))
+        head = tuple(constants)
+        rows = [pick(head + row) for row in zip(*processed, strict=True)]
+        return rows if self.positional else [dict(zip(self.order, row, strict=True)) for row in rows]
+
+    def executemany(self, connection: Connection, values: Iterable[Mapping[str, Any]], *,
+                    prepared: list[Any] | None = None) -> int:
+        """Execute for every row of ``values`` (or the rows ``prepared`` by :meth:`shared_rows`); returns the
+        number of rows the database reports as written."""
+        rows = prepared if prepared is not None else self.rows(values)
         if not rows:
             return 0
         if self.multi is None or len(rows) == 1:

@@ -10,9 +10,10 @@ The caller owns the transaction: nothing here commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Connection, Table, bindparam, insert, select, update
@@ -239,7 +240,7 @@ def record_activity_facts(session: Session, course_pk: int, activity: str, sourc
     _check(source, observed_at)
     return _record(session, [_Fact(course_pk, user_pk, activity, completed, source, observed_at, passed, score,
                                    maximum) for user_pk, completed, passed, score, maximum in learners],
-                   likely_new=likely_new)
+                   likely_new=likely_new, one_activity=True)
 
 
 def _first_of_each_key(batch: Sequence[FactInput | _Fact]) -> list[FactInput | _Fact]:
@@ -254,23 +255,40 @@ def _fact_row(fact: FactInput | _Fact, now: datetime) -> dict[str, Any]:
             "updated_at": now, **_values(fact)}
 
 
-def _record(session: Session, batch: Sequence[FactInput | _Fact], *, likely_new: bool = False) -> RecordCounts:
+_VARYING = ("user_id", "completed", "passed", "score", "maximum")
+_varying_of: Callable[[Any], Sequence[Any]] = itemgetter(1, 3, 6, 7, 8)  # those fields of a _Fact
+
+
+def _new_rows(statement: DriverStatement, batch: Sequence[FactInput | _Fact], now: datetime,
+              one_activity: bool) -> list[Any]:
+    """The driver rows inserting ``batch`` as new facts (``one_activity``: _Facts of one activity and time)."""
+    if not one_activity or not batch:
+        return statement.rows([_fact_row(f, now) for f in batch])
+    first = batch[0]
+    shared = {"course_id": first.course_pk, "activity": first.activity, "source": first.source,
+              "observed_at": first.observed_at, "version": 1, "updated_at": now}
+    return statement.shared_rows(shared, _VARYING, map(_varying_of, batch))
+
+
+def _record(session: Session, batch: Sequence[FactInput | _Fact], *, likely_new: bool = False,
+            one_activity: bool = False) -> RecordCounts:
     batch = _first_of_each_key(batch)
     connection = session.connection()
     now = utcnow()
     insert_new = _statement(connection, "insert-new") if likely_new else None
     if insert_new is not None:
-        inserted = insert_new.executemany(connection, [_fact_row(f, now) for f in batch])
+        inserted = insert_new.executemany(connection, (), prepared=_new_rows(insert_new, batch, now, one_activity))
         if inserted == len(batch):
             return RecordCounts(created=inserted)
         # Some keys existed: compare the whole batch; the rows just inserted compare equal (they are ours).
-        counts = _compare_and_write(connection, batch, now)
+        counts = _compare_and_write(connection, batch, now, one_activity)
         return RecordCounts(created=counts.created + inserted, changed=counts.changed,
                             unchanged=counts.unchanged - inserted, stale=counts.stale)
-    return _compare_and_write(connection, batch, now)
+    return _compare_and_write(connection, batch, now, one_activity)
 
 
-def _compare_and_write(connection: Connection, batch: Sequence[FactInput | _Fact], now: datetime) -> RecordCounts:
+def _compare_and_write(connection: Connection, batch: Sequence[FactInput | _Fact], now: datetime,
+                       one_activity: bool) -> RecordCounts:
     existing, lookup = _existing(connection, batch)
     fresh: list[FactInput | _Fact] = []
     updates: list[dict[str, Any]] = []
@@ -291,7 +309,8 @@ def _compare_and_write(connection: Connection, batch: Sequence[FactInput | _Fact
                             "passed": None if row.passed is None else bool(row.passed), "score": row.score,
                             "maximum": row.maximum, "source": row.source, "observed_at": observed,
                             "recorded_at": now})
-    _must(_statement(connection, "insert")).executemany(connection, [_fact_row(f, now) for f in fresh])
+    plain_insert = _must(_statement(connection, "insert"))
+    plain_insert.executemany(connection, (), prepared=_new_rows(plain_insert, fresh, now, one_activity))
     _must(_statement(connection, "update")).executemany(connection, updates)
     _must(_statement(connection, "history")).executemany(connection, history)
     return RecordCounts(created=len(fresh), changed=len(updates), unchanged=unchanged, stale=stale)
