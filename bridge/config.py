@@ -18,7 +18,7 @@ from typing import Any
 DEFAULTS_FILE = Path(__file__).resolve().parent.parent / "config" / "defaults.toml"
 ENV_PREFIX = "BRIDGE_"
 # Keys that exist only in the environment (no default in defaults.toml on purpose).
-SECRET_KEYS = ("SECRET_KEY", "KEY_FILE", "ADMIN_PASSWORD", "EDC_SEAL_PASSWORD")
+SECRET_KEYS = ("SECRET_KEY", "KEY_FILE", "ADMIN_PASSWORD", "EDC_SEAL_PASSWORD", "SMTP_PASSWORD")
 
 
 class ConfigError(RuntimeError):

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bridge.jobs.context import JobContext
 from bridge.jobs.work import Counts
 from bridge.models import Delivery, EdcDelivery
-from bridge.services import edc_delivery, wallet_issuer
+from bridge.services import edc_delivery, notices, wallet_issuer
 
 
 def deliver_credentials(ctx: JobContext) -> Counts:
@@ -21,7 +21,8 @@ def deliver_credentials(ctx: JobContext) -> Counts:
     with ctx.db.session() as session:
         wallet = wallet_issuer.run_outbox(session, wallet_issuer.Signer(ctx.box, ctx.config))
         edc = edc_delivery.run_due(session, edc_delivery.EdcContext(box=ctx.box, config=ctx.config, http=ctx.http,
-                                                                    connector_options=options))
+                                                                    connector_options=options),
+                                   mailer=notices.mailer_from_config(ctx.config))
         counts: Counts = {"wallet_delivered": wallet, "edc_delivered": edc}
         for name, model in (("wallet", Delivery), ("edc", EdcDelivery)):
             for state in ("pending", "failed"):

@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bridge.models import Award, EdcDelivery, EdcSettings, IssuedCredential, LmsUser, TemplateVersion
-from bridge.services import edc_settings, issuance, outbox, verification
+from bridge.services import edc_settings, issuance, notices, outbox, verification
 from bridge.services.secrets_box import SecretBox
 from connectors import edc, errors
 from credentials import microcredential as mc
@@ -192,10 +192,38 @@ def due(session: Session, *, now: datetime | None = None, limit: int = 50) -> li
                                 .order_by(EdcDelivery.next_attempt_at, EdcDelivery.id).limit(limit)))
 
 
-def run_due(session: Session, ctx: EdcContext, *, now: datetime | None = None) -> int:
-    """The job: attempt every due EDC delivery; returns how many were completed."""
+def run_due(session: Session, ctx: EdcContext, *, now: datetime | None = None,
+            mailer: notices.Mailer | None = None) -> int:
+    """The job: attempt every due EDC delivery; returns how many were completed.
+
+    With a ``mailer``, the learner gets an e-mail notice when a delivery is done or has failed for good.
+    """
     deliver = deliverer(ctx)
-    return sum(1 for row in due(session, now=now) if outbox.attempt(session, row, deliver, now=now))
+    done = 0
+    for row in due(session, now=now):
+        done += outbox.attempt(session, row, deliver, now=now)
+        if mailer is not None and row.state != "pending":
+            notice = notice_for(session, row)
+            if notice is not None:
+                notices.send_quietly(mailer, notice, about=f"edc delivery {row.id}")
+    return done
+
+
+def notice_for(session: Session, row: EdcDelivery) -> notices.Notice | None:
+    """The e-mail notice about a finished delivery, to the learner's LMS address (None without one)."""
+    user = session.get(LmsUser, row.user_id)
+    award = session.get(Award, row.award_id)
+    if user is None or not user.email or award is None:
+        return None
+    title = session.get_one(TemplateVersion, award.template_version_id).title
+    if row.state == "done":
+        subject = f"Your credential \"{title}\" is in your Europass wallet"
+        link = f"View it: {row.viewer_url}\n" if row.viewer_url else ""
+        text = f"{state_text(row)}\n\nCredential: {title}\n{link}"
+    else:
+        subject = f"Your credential \"{title}\" could not be delivered to Europass"
+        text = f"{state_text(row)}\n\nCredential: {title}\nYou can ask again from the course's wallet page.\n"
+    return notices.Notice(to=user.email, subject=subject, text=text)
 
 
 def of_user(session: Session, user_id: int) -> list[EdcDelivery]:

@@ -198,3 +198,46 @@ def test_bad_requests_change_nothing(world: Any) -> None:
             with pytest.raises(EdcDeliveryError):
                 _queue(s, ctx, ids, **target)
         assert s.scalars(select(EdcDelivery)).all() == []
+
+
+def test_learner_gets_an_email_notice_over_smtp_when_a_delivery_finishes(world: Any, mocked: Any) -> None:
+    from bridge.models import LmsUser
+    from bridge.services.notices import SmtpMailer
+    from tests.support.smtp_server import SmtpServer
+
+    app, ctx, ids = world
+    mocked.add_passthru("http://127.0.0.1")
+    mocked.post(BY_ADDRESS, json=VIEW)
+    with app.extensions["bridge"].db.session() as s, SmtpServer() as smtp:
+        _setup(s, ctx, ids[0])
+        award = s.get_one(Award, ids[1])
+        s.get_one(LmsUser, award.user_id).email = "learner0@uniz.example"
+        s.commit()
+        _queue(s, ctx, ids, wallet_address="w-123")
+        mailer = SmtpMailer(host="127.0.0.1", port=smtp.port, sender="bridge@uniz.example", starttls=False)
+        assert edc_delivery.run_due(s, ctx, mailer=mailer) == 1
+    (mail,) = smtp.messages
+    assert mail.recipients == ["learner0@uniz.example"] and mail.sender == "bridge@uniz.example"
+    assert mail.message["Subject"] == 'Your credential "Critical thinking online" is in your Europass wallet'
+    assert VIEW["viewerURL"] in mail.message.get_payload(decode=True).decode()  # type: ignore[union-attr]
+
+
+def test_a_mail_server_that_is_down_does_not_change_the_delivery(world: Any, mocked: Any,
+                                                                 caplog: pytest.LogCaptureFixture) -> None:
+    from bridge.models import LmsUser
+    from bridge.services.notices import SmtpMailer
+    from tests.support.servers import free_port
+
+    app, ctx, ids = world
+    mocked.post(BY_ADDRESS, status=400, json={"message": "Invalid credential"})
+    with app.extensions["bridge"].db.session() as s:
+        _setup(s, ctx, ids[0])
+        award = s.get_one(Award, ids[1])
+        s.get_one(LmsUser, award.user_id).email = "learner0@uniz.example"
+        s.commit()
+        row = _queue(s, ctx, ids, wallet_address="w-123")
+        edc_delivery.run_due(s, ctx, mailer=SmtpMailer(host="127.0.0.1", port=free_port(), sender="b@x.eu",
+                                                       starttls=False, timeout=2))
+        s.refresh(row)
+        assert row.state == "failed" and row.last_error.endswith("Invalid credential")
+    assert "e-mail notice not sent" in caplog.text and "learner0@" not in caplog.text
