@@ -70,9 +70,10 @@ def make_celery(app: Flask, ctx: JobContext | None = None) -> Celery:
         return task.request.retries + 1, task.request.retries >= max_retries
 
     @celery.task(name="bridge.course", bind=True)
-    def course(task: Task, course_pk: int) -> str:
+    def course(task: Task, course_pk: int, job: str = "sync") -> str:
         number, final = attempt(task)
-        return settle(task, run_course(ctx, course_pk, runner="celery", attempt=number, final_attempt=final))
+        return settle(task, run_course(ctx, course_pk, runner="celery", job=job, attempt=number,
+                                       final_attempt=final))
 
     @celery.task(name="bridge.global", bind=True)
     def global_job(task: Task, job: str) -> str:
@@ -87,7 +88,7 @@ def make_celery(app: Flask, ctx: JobContext | None = None) -> Celery:
             return 1
         courses = courses_for(ctx, entry)
         for course_pk in courses:
-            course.delay(course_pk)
+            course.delay(course_pk, entry.job)
         return len(courses)
 
     def fresh_connections(**_kwargs: Any) -> None:

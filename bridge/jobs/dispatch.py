@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from bridge.jobs import outbox_work, work
+from bridge.jobs import credential_work, outbox_work, work
 from bridge.jobs.context import JobContext
 from bridge.jobs.registry import JOBS, Entry, course_scope
 from bridge.jobs.runner import Outcome, run_job
@@ -17,6 +18,16 @@ GLOBAL_WORK: dict[str, Callable[[JobContext], work.Counts]] = {
     "outbox": outbox_work.deliver_credentials,
     "platform_keys": work.refresh_platform_keys,
     "cleanup": work.cleanup_expired,
+    "status_lists": credential_work.publish_status_lists,
+}
+# Course jobs: what runs for one course, and which of a tenant's courses the job fans out to.
+COURSE_WORK: dict[str, Callable[[JobContext, int], work.Counts]] = {
+    "sync": lambda ctx, course_pk: work.sync_course(ctx, course_pk),
+    "issuance": credential_work.issue_pending,
+}
+COURSE_LISTS: dict[str, Callable[[Session, int], list[int]]] = {
+    "sync": work.courses_to_sync,
+    "issuance": credential_work.courses_with_pending,
 }
 
 
@@ -24,12 +35,13 @@ def courses_for(ctx: JobContext, entry: Entry) -> list[int]:
     """Every course an entry of a course job covers (the fan-out list)."""
     with ctx.db.session() as session:
         registrations = list(session.scalars(select(Registration.id).order_by(Registration.id)))
-        return [pk for reg in course_scope(entry, registrations) for pk in work.courses_to_sync(session, reg)]
+        lister = COURSE_LISTS[entry.job]
+        return [pk for reg in course_scope(entry, registrations) for pk in lister(session, reg)]
 
 
-def run_course(ctx: JobContext, course_pk: int, *, runner: str, attempt: int = 1,
+def run_course(ctx: JobContext, course_pk: int, *, runner: str, job: str = "sync", attempt: int = 1,
                final_attempt: bool = True) -> Outcome:
-    return run_job(ctx, "sync", f"course:{course_pk}", lambda: work.sync_course(ctx, course_pk), runner=runner,
+    return run_job(ctx, job, f"course:{course_pk}", lambda: COURSE_WORK[job](ctx, course_pk), runner=runner,
                    attempt=attempt, final_attempt=final_attempt)
 
 
@@ -41,5 +53,5 @@ def run_global(ctx: JobContext, job: str, *, runner: str, attempt: int = 1, fina
 def run_entry(ctx: JobContext, entry: Entry, *, runner: str) -> list[Outcome]:
     """Run an entry in this process, course after course (the embedded scheduler's way)."""
     if JOBS[entry.job][1] == "course":
-        return [run_course(ctx, pk, runner=runner) for pk in courses_for(ctx, entry)]
+        return [run_course(ctx, pk, runner=runner, job=entry.job) for pk in courses_for(ctx, entry)]
     return [run_global(ctx, entry.job, runner=runner)]

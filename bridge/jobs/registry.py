@@ -20,6 +20,8 @@ JOBS: dict[str, tuple[str, str]] = {
     "sync": ("JOB_SYNC_CRON", "course"),
     "delivery": ("JOB_DELIVERY_CRON", "global"),
     "outbox": ("JOB_OUTBOX_CRON", "global"),
+    "issuance": ("JOB_ISSUANCE_CRON", "course"),
+    "status_lists": ("JOB_STATUS_LISTS_CRON", "global"),
     "platform_keys": ("JOB_PLATFORM_KEYS_CRON", "global"),
     "cleanup": ("JOB_CLEANUP_CRON", "global"),
 }

@@ -104,19 +104,19 @@ def _run_locked(ctx: JobContext, job: str, scope: str, work: Callable[[], Counts
     except Exception as err:  # noqa: BLE001 - LMS, network or database trouble: retry later
         outcome.status, outcome.error = ("dead" if final_attempt else "retrying"), f"{type(err).__name__}: {err}"
     elapsed = time.monotonic() - started
-    _finish(ctx, run_id, scope, outcome)
+    _finish(ctx, run_id, scope if job == "sync" else "", outcome)  # only a sync run links its course sync
     metrics.job_finished(job, outcome.status, elapsed, outcome.counts)
     log.info("job finished", extra={"job": job, "scope": scope, "status": outcome.status, "run_id": run_id,
                                     "seconds": round(elapsed, 3)})
     return outcome
 
 
-def _finish(ctx: JobContext, run_id: int, scope: str, outcome: Outcome) -> None:
+def _finish(ctx: JobContext, run_id: int, sync_scope: str, outcome: Outcome) -> None:
     counts: dict[str, Any] = dict(outcome.counts)
     with ctx.db.session() as session:
         run = session.get_one(JobRun, run_id)
         run.course_sync_id = counts.pop("course_sync_id", None)
-        if run.course_sync_id is None and scope.startswith("course:"):
-            run.course_sync_id = last_course_sync(session, int(scope.split(":", 1)[1]))
+        if run.course_sync_id is None and sync_scope.startswith("course:"):
+            run.course_sync_id = last_course_sync(session, int(sync_scope.split(":", 1)[1]))
         run.status, run.counts, run.error, run.finished_at = outcome.status, counts, outcome.error[:4000], utcnow()
         session.commit()

@@ -1,0 +1,112 @@
+"""Issuance of pending awards: a signed Open Badge 3.0 credential for each active award that has none yet.
+
+An award is *pending* while it is active, not expired, and no credential was issued for it (issued credentials
+name their award in ``source = "award:<id>"``, as wallet and EDC deliveries do). The credential is an
+``OpenBadgeCredential`` (OB 3.0 §8, VC Data Model 2.0) signed with the tenant-independent default issuer in
+``ISSUANCE_FORMAT`` (``ob3-rdfc`` by default: Data Integrity eddsa-rdfc-2022), its recipient the learner's
+e-mail address as the platform sent it (hashed and salted in ``credentialSubject.identifier``, OB 3.0
+§B.1.2 IdentityObject). Learners whose platform withholds e-mail addresses are left to the wallet flow, which
+binds the credential to their DID (``waiting_for_wallet``).
+
+Exactly once: the caller holds the course's job lease (``bridge.jobs``), each credential is signed and stored in
+its own transaction (``issuance.issue``), and an award is re-checked just before it is issued, so a run that
+stops half-way is simply run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import Session
+
+from bridge.models import Award, IssuedCredential, LmsUser, TemplateVersion
+from bridge.models.base import utcnow
+from bridge.services import issuance, verification
+from bridge.services.secrets_box import SecretBox
+from credentials import microcredential as mc
+from credentials.errors import CredentialError
+from credentials.record_errors import RecordError
+
+DEFAULT_FORMAT = "ob3-rdfc"
+
+
+@dataclass
+class IssueReport:
+    issued: int = 0
+    waiting_for_wallet: int = 0
+    failed: int = 0
+    errors: list[str] | None = None
+
+    def as_counts(self) -> dict[str, Any]:
+        return {"issued": self.issued, "waiting_for_wallet": self.waiting_for_wallet, "failed": self.failed,
+                **({"errors": self.errors[:20]} if self.errors else {})}
+
+
+def _source(award_id: int) -> str:
+    return f"award:{award_id}"
+
+
+def _pending_query(now: datetime) -> Any:
+    issued = exists().where(IssuedCredential.source == ("award:" + Award.id.cast(IssuedCredential.source.type)))
+    return select(Award.id).where(Award.status == "active", ~issued,
+                                  or_(Award.valid_until.is_(None), Award.valid_until > now))
+
+
+def pending_awards(session: Session, course_pk: int | None = None, *, now: datetime | None = None) -> list[int]:
+    """Ids of the pending awards (of one course, or of every course), oldest first."""
+    query = _pending_query(now or utcnow())
+    if course_pk is not None:
+        query = query.where(Award.course_id == course_pk)
+    return list(session.scalars(query.order_by(Award.id)))
+
+
+def courses_with_pending(session: Session, *, now: datetime | None = None) -> list[int]:
+    """Courses that have pending awards (the issuance job's fan-out list)."""
+    query = _pending_query(now or utcnow()).with_only_columns(Award.course_id).where(Award.course_id.is_not(None))
+    return sorted({pk for pk in session.scalars(query.distinct()) if pk is not None})
+
+
+def issue_award(session: Session, box: SecretBox, config: Mapping[str, Any], award_id: int,
+                *, now: datetime | None = None) -> IssuedCredential | None:
+    """Issue the award's credential if it is still pending and the learner has an e-mail; None otherwise."""
+    if not session.scalars(_pending_query(now or utcnow()).where(Award.id == award_id)).first():
+        return None  # issued meanwhile (another path), revoked or expired
+    award = session.get_one(Award, award_id)
+    user = session.get_one(LmsUser, award.user_id)
+    if not user.email:
+        return None
+    version = session.get_one(TemplateVersion, award.template_version_id)
+    record = mc.MicroCredentialRecord(mc.from_json(version.body), mc.Learner(name=user.name, email=user.email),
+                                      award.awarded_at, None)
+    issuer = verification.default_issuer(session, box, config)
+    options = issuance.IssueOptions(fmt=str(config.get("ISSUANCE_FORMAT") or DEFAULT_FORMAT),
+                                    base_url=str(config["BASE_URL"]), valid_until=award.valid_until,
+                                    source=_source(award.id))
+    return issuance.issue(session, box, issuer, record, options)
+
+
+def issue_pending(session: Session, box: SecretBox, config: Mapping[str, Any], course_pk: int | None = None,
+                  *, now: datetime | None = None) -> IssueReport:
+    """Issue every pending award of the course (or of every course); one transaction per credential."""
+    report = IssueReport()
+    query = _pending_query(now or utcnow()).add_columns(LmsUser.email.is_not(None)).join(
+        LmsUser, LmsUser.id == Award.user_id)
+    if course_pk is not None:
+        query = query.where(Award.course_id == course_pk)
+    for award_id, has_email in session.execute(query.order_by(Award.id)).all():
+        if not has_email:
+            report.waiting_for_wallet += 1
+            continue
+        try:
+            issued = issue_award(session, box, config, award_id, now=now)
+        except (issuance.IssuanceError, CredentialError, RecordError) as err:
+            session.rollback()
+            report.failed += 1
+            report.errors = [*(report.errors or []), f"award {award_id}: {type(err).__name__}"]
+            continue
+        report.issued += issued is not None
+    return report
