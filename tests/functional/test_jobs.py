@@ -149,6 +149,16 @@ def test_metrics_parse_and_count_launches(registered: LaunchActions, client: Any
     assert ok and ok[0] >= 1
 
 
+def test_readyz_says_which_migration_is_missing(admin_app: Flask) -> None:
+    from sqlalchemy import text
+
+    with admin_app.extensions["bridge"].db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM alembic_version WHERE version_num = '0011'"))
+    ready = admin_app.test_client().get("/readyz")
+    assert ready.status_code == 503 and ready.json == {"status": "unavailable", "database": "ok",
+                                                       "migrations": "behind", "missing": ["0011"]}
+
+
 def test_readyz_and_request_ids(client: Any) -> None:
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json == {"status": "ok", "database": "ok", "migrations": "at head"}
