@@ -3,8 +3,8 @@
 The instructor uploads the Rustici golf package (SCORM 1.2) through the upload form and attaches it to the
 link; learners then play it inside the course page: the real SCO finds ``window.API`` (our adapter) by
 walking ``window.parent``, and every call reaches the server in batches. Checked here: all answers right →
-passed, raw 100; a suspended attempt resumes at its location; a connection cut mid-attempt (and the tab
-closed while offline) loses nothing.
+passed, raw 100; wrong answers → failed, raw 7; a suspended attempt resumes at its location; a connection cut
+mid-attempt (and the tab closed while offline) loses nothing.
 """
 
 from __future__ import annotations
@@ -154,6 +154,48 @@ def test_golf_all_answers_right_passes_with_raw_100(
     with lms.tool_app.extensions["bridge"].db.session() as session:
         fact = session.scalars(select(ProgressFact)).one()
         assert (fact.completed, fact.passed, fact.score) == (True, True, 1.0)
+    expect(tool(page).locator("#save-status")).to_have_text("All progress saved")
+
+
+def answer_quiz_wrongly(frame: Frame) -> None:
+    """Choose a wrong answer of every choice and true/false question and leave the numeric fields empty.
+
+    The quiz compares with ``==``, so an empty field counts as right where the answer is 0 (the scratch-golfer
+    question): one of 15 right, score round(100 / 15) = 7.
+    """
+    frame.wait_for_load_state("load")
+    expect(frame.get_by_role("button", name="Submit Answers")).to_be_visible()
+    expect(frame.locator(".answer input[type=radio]").first).to_be_attached()
+    for radio in frame.locator(".answer input[type=radio]").all():
+        radio.check()  # several wrong answers of one question: the last one checked stays, still wrong
+    frame.get_by_role("button", name="Submit Answers").click()
+
+
+def test_golf_12_wrong_answers_fail_with_raw_7(
+    lms: Servers, browser_with: Callable[[str], Any], screenshot: Callable[[Page, str], Path]
+) -> None:
+    browser = browser_with("allowed")
+    attach_golf(lms, browser, screenshot)
+    page = start_golf(browser, lms, "learner-1")
+    for _ in range(PAGES * 2):  # to the last page (the quiz): the SCO disables Next there
+        if sco(page).locator("#butNext").is_disabled():
+            break
+        next_pages(page, 1)
+    quiz = wait_for(lambda: next((f for f in page.frames if "assessmenttemplate" in f.url), None), page=page)
+    assert quiz is not None, f"the quiz page did not open: {[f.url for f in page.frames]}"
+    answer_quiz_wrongly(quiz)
+    expect(quiz.get_by_text("Score: 7", exact=True)).to_be_visible()
+    screenshot(page, "golf-quiz-failed")
+    sco(page).locator("#butExit").click()
+    attempt = wait_for(lambda: (a := attempt_of(lms, "learner-1")) is not None and a.status == "completed" and a,
+                       page=page)
+    assert attempt, f"the attempt was not finished: {attempt_of(lms, 'learner-4')}"
+    assert (attempt.completed, attempt.passed, attempt.score_raw, attempt.score_scaled) == (True, False, 7.0, 0.07)
+    values = attempt.sco_states[next(iter(attempt.sco_states))]["runtime"]["values"]
+    assert (values["cmi.core.lesson_status"], values["cmi.core.score.raw"]) == ("failed", "7")
+    with lms.tool_app.extensions["bridge"].db.session() as session:
+        fact = session.scalars(select(ProgressFact)).one()
+        assert (fact.completed, fact.passed, fact.score) == (True, False, 0.07)
     expect(tool(page).locator("#save-status")).to_have_text("All progress saved")
 
 
