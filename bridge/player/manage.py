@@ -82,16 +82,29 @@ def attach() -> Any:
     link = scorm_attempts.link_for(session, ctx.course_pk or 0, ctx.resource_link_id or "")
     if package is None or package.course_id != ctx.course_pk or link is None:
         return _page(ctx, error="Choose one of this course's packages, from a launch of a course link.", status=400)
-    rules = scorm_attempts.AttemptRules(
-        max_attempts=request.form.get("max_attempts", 0, type=int), grading_policy=request.form.get("grading", "last"),
-        sco_scoring=request.form.get("sco_scoring", "average"))
     try:
+        rules = scorm_attempts.AttemptRules(
+            max_attempts=request.form.get("max_attempts", 0, type=int),
+            grading_policy=request.form.get("grading", "last"), sco_scoring=request.form.get("sco_scoring", "average"),
+            sco_weights=_weights_from_form())
         scorm_attempts.attach(session, link, package, rules)
         session.commit()
     except scorm_attempts.AttemptError as err:
         session.rollback()
         return _page(ctx, error=str(err), status=400)
     return redirect(url_for("player.manage_page", launch=ctx.launch_id), code=303)
+
+
+def _weights_from_form() -> dict[str, float]:
+    """``weight:<SCO identifier>`` fields; an empty field means the default weight (1)."""
+    weights: dict[str, float] = {}
+    for key, value in request.form.items():
+        if key.startswith("weight:") and value.strip():
+            try:
+                weights[key.removeprefix("weight:")] = float(value)
+            except ValueError:
+                raise scorm_attempts.AttemptError(f"The weight {value[:20]!r} is not a number.") from None
+    return weights
 
 
 @bp.get("/manage/attempts.csv")

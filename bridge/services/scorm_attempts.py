@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -109,15 +110,28 @@ def attach(session: Session, link: ResourceLink, package: ScormPackage, rules: A
         raise AttemptError("Grading must be 'best' or 'last' and SCO scoring 'average' or 'weighted'.")
     if rules.max_attempts < 0:
         raise AttemptError("The number of attempts cannot be negative (0 means unlimited).")
+    weights = _sco_weights(package, rules)
     activity = session.scalars(select(ScormActivity).where(ScormActivity.resource_link_pk == link.id)).first()
     if activity is None:
         activity = ScormActivity(resource_link_pk=link.id, package_id=package.id)
         session.add(activity)
     activity.package_id = package.id
     activity.max_attempts, activity.grading_policy = rules.max_attempts, rules.grading_policy
-    activity.sco_scoring, activity.sco_weights = rules.sco_scoring, dict(rules.sco_weights)
+    activity.sco_scoring, activity.sco_weights = rules.sco_scoring, weights
     session.flush()
     return activity
+
+
+def _sco_weights(package: ScormPackage, rules: AttemptRules) -> dict[str, float]:
+    """The weights of the package's SCOs (a SCO without one weighs 1); weights given for SCOs the package does
+    not have (those of a package attached before) are dropped."""
+    identifiers = [str(sco.get("identifier")) for sco in (package.summary or {}).get("scos", [])]
+    weights = {sco: float(rules.sco_weights[sco]) for sco in identifiers if sco in rules.sco_weights}
+    if any(not math.isfinite(w) or w < 0 for w in weights.values()):
+        raise AttemptError("SCO weights must be numbers of 0 or more.")
+    if rules.sco_scoring == "weighted" and identifiers and not any(weights.get(s, 1.0) > 0 for s in identifiers):
+        raise AttemptError("With weighted scoring at least one SCO needs a weight above 0.")
+    return weights
 
 
 # -- attempts -----------------------------------------------------------------------------------
