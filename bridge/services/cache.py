@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, bindparam, delete, select
+from sqlalchemy import Connection, Table, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -52,6 +52,13 @@ class DbKeyValueStore:
     def _clock(self) -> datetime:
         return self._now or utcnow()
 
+    def _connection(self) -> Connection:
+        """The session's connection; in autocommit when nothing else is in flight (a lone statement needs no
+        BEGIN/COMMIT: on PostgreSQL one network round trip instead of three)."""
+        if self.session.in_transaction():
+            return self.session.connection()
+        return self.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
     def get(self, key: str) -> Any | None:
         row = self.session.get(CacheEntry, key)
         if row is None or row.expires_at <= self._clock():
@@ -64,7 +71,7 @@ class DbKeyValueStore:
         loaded = self.session.identity_map.get(Session.identity_key(CacheEntry, key))
         if upsert is not None and loaded is None:
             # One statement instead of SELECT + INSERT/UPDATE (OIDC state and nonce keys are always new).
-            self.session.connection().execute(upsert, {"key": key, "value": {"v": value}, "expires": expires})
+            self._connection().execute(upsert, {"key": key, "value": {"v": value}, "expires": expires})
             self.session.commit()
             return
         row = loaded if loaded is not None else self.session.get(CacheEntry, key)
@@ -84,7 +91,7 @@ class DbKeyValueStore:
         """Return the value and delete it, atomically: only one caller ever gets a given value."""
         if self.session.get_bind().dialect.delete_returning:
             # One statement: only the caller whose DELETE removed the row gets its value back.
-            taken = self.session.connection().execute(_TAKE, {"key": key}).first()
+            taken = self._connection().execute(_TAKE, {"key": key}).first()
             self.session.commit()
             if taken is None or taken.expires_at <= self._clock():
                 return None
