@@ -73,7 +73,7 @@ class UrlRedirect(Redirect[str]):
 
 
 class StoreLaunchDataStorage(LaunchDataStorage[Any]):
-    """pylti1p3 launch-data storage over our KeyValueStore (database or Redis).
+    """pylti1p3 launch-data storage over our KeyValueStore (the database table ``cache_entries``).
 
     No per-browser session id: state and nonce values are random and unguessable, so keys need no
     cookie-bound namespace — which is what lets a launch complete without cookies. The nonce travels inside the

@@ -1,6 +1,6 @@
 """Launch state: launch sessions, and the key-value cache that holds OIDC login state and nonces.
 
-These live in the database (or Redis) rather than in process memory or cookies so that the OIDC login
+These live in the database rather than in process memory or cookies so that the OIDC login
 and the launch can land on different workers, and so that launches work without third-party cookies.
 """
 

@@ -1,7 +1,8 @@
-"""A small key-value store with expiry on the database (Redis replaces it when configured).
+"""A small key-value store with expiry on the database, shared by every worker and process.
 
-Used for OIDC login state and nonces (single use: ``take`` deletes atomically), platform JWKS fetch marks
-and, later, service access tokens — all of which must be shared between workers.
+Used for OIDC login state and nonces (single use: ``take`` deletes atomically) and platform JWKS fetch marks.
+Service access tokens have their own cache (``bridge.services.service_tokens``: database, or Redis when
+configured). The launch needs no Redis, so launches keep working while Redis is down.
 """
 
 from __future__ import annotations
