@@ -20,7 +20,7 @@ from bridge.instructor import rule_form, template_form
 from bridge.lti.context import LaunchContext
 from bridge.lti.session import current_launch
 from bridge.models import CredentialTemplate
-from bridge.services import award_reports, awards
+from bridge.services import award_reports, awards, template_delivery
 from bridge.services import credential_templates as templates
 from bridge.web import db_session
 from credentials.record_errors import Problem
@@ -28,7 +28,8 @@ from credentials.record_errors import Problem
 bp = Blueprint("credentials", __name__, url_prefix="/instructor/credentials")
 DONE = {"saved": "The credential template was saved.", "rule": "The award rule was saved.",
         "awarded": "The credential was awarded.", "status": "The award's status was changed.",
-        "evaluated": "All learners were evaluated against the rules."}
+        "evaluated": "All learners were evaluated against the rules.",
+        "wallet": "The wallet offer setting was saved."}
 
 
 def _ctx(*, post: bool = False) -> tuple[LaunchContext, int]:
@@ -124,7 +125,8 @@ def preview(template_id: int) -> str:
     version = templates.current_version(row)
     ob3 = templates.ob3_achievement(row, version, current_app.config["BASE_URL"])
     return _page("preview", ctx, template=row, version=version, record=templates.load(version),
-                 ob3_json=json.dumps(ob3, indent=2, ensure_ascii=False))
+                 ob3_json=json.dumps(ob3, indent=2, ensure_ascii=False),
+                 tx_code_required=template_delivery.tx_code_required(db_session(), row.id))
 
 
 @bp.get("/<int:template_id>/rule")

@@ -10,7 +10,7 @@ from flask import Response, abort, current_app, jsonify, request
 
 from bridge.services import vcapi, wallet_issuer, wallet_offers
 from bridge.services.wallet_offers import WalletError
-from bridge.wallet import edc, learner  # noqa: F401  (register the learner and EDC pages on the blueprint)
+from bridge.wallet import edc, learner, template_setting  # noqa: F401  (register these pages on the blueprint)
 from bridge.wallet.blueprint import bp, settings
 from bridge.web import bridge_services, db_session
 

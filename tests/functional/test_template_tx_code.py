@@ -46,3 +46,32 @@ def test_offer_follows_the_templates_tx_code_setting(app: Flask, registered: Lau
         assert [o.tx_code_hash is not None for o in offers] == [True, False]
     missing = runner.invoke(main, ["credential", "tx-code", "9999", "required"], obj=app)
     assert missing.exit_code != 0 and "There is no credential template 9999." in missing.output
+
+
+def test_instructor_switches_the_setting_on_the_template_preview(app: Flask, registered: LaunchActions) -> None:
+    launch = registered.launch("instructor-1").headers["Location"].split("launch=")[1]
+    with app.extensions["bridge"].db.session() as s:
+        ctx = launches.load_context(s, launch)
+        assert ctx.course_pk is not None
+        tpl = templates.save_template(s, registration_pk=ctx.registration_pk, course_pk=ctx.course_pk,
+                                      template=sample_template())
+        s.commit()
+        template_id = tpl.id
+    client = registered.client
+    preview = client.get(f"/instructor/credentials/{template_id}/preview?launch={launch}").get_data(as_text=True)
+    assert '<strong id="tx-code-setting">required</strong>' in preview
+    csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', preview).group(1)  # type: ignore[union-attr]
+    url = f"/instructor/credentials/{template_id}/wallet-offers"
+    assert client.post(url, data={"launch": launch, "csrf_token": csrf, "tx_code": "maybe"}).status_code == 400
+    assert client.post("/instructor/credentials/9999/wallet-offers",
+                       data={"launch": launch, "csrf_token": csrf, "tx_code": "off"}).status_code == 404
+    done = client.post(url, data={"launch": launch, "csrf_token": csrf, "tx_code": "off"}, follow_redirects=True)
+    text = done.get_data(as_text=True)
+    assert "The wallet offer setting was saved." in text and '<strong id="tx-code-setting">not required' in text
+    learner = registered.launch("learner-1").headers["Location"].split("launch=")[1]
+    assert client.post(url, data={"launch": learner, "csrf_token": csrf, "tx_code": "required"}).status_code in {
+        400, 403}
+    with app.extensions["bridge"].db.session() as s:
+        from bridge.services import template_delivery
+
+        assert template_delivery.tx_code_required(s, template_id) is False
