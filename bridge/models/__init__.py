@@ -13,6 +13,7 @@ from bridge.models.awards import (
 from bridge.models.base import Base
 from bridge.models.connectors import ConnectorSetting, ConnectorUserId
 from bridge.models.courses import Course, LmsUser, Membership, ResourceLink
+from bridge.models.deep_links import DeepLinkedActivity
 from bridge.models.edc import EdcDelivery, EdcSettings
 from bridge.models.issued import IssuedCredential, StatusEntry, StatusList
 from bridge.models.issuers import Issuer, IssuerKey
@@ -38,6 +39,7 @@ __all__ = [
     "ConnectorSetting",
     "ConnectorUserId",
     "Course",
+    "DeepLinkedActivity",
     "CourseLineItem",
     "CourseSync",
     "CredentialTemplate",
