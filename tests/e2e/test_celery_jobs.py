@@ -34,8 +34,8 @@ def _flush_redis() -> None:
     redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-def _live(tmp_path: Path, members: int) -> Live:
-    live = start_live(tmp_path, members=members)
+def _live(tmp_path: Path, members: int, page_size: int = 2) -> Live:
+    live = start_live(tmp_path, members=members, page_size=page_size)
     live.lti.register()
     assert live.lti.launch("instructor-1", "rl-quiz").status_code == 303
     live.app.config["REDIS_URL"] = REDIS_URL
@@ -104,24 +104,25 @@ def test_a_celery_worker_runs_the_same_end_to_end_sync(tmp_path: Path, workers: 
 
 def test_a_worker_killed_mid_sync_is_resumed_by_another_and_nothing_is_duplicated(tmp_path: Path,
                                                                                 workers: Any) -> None:
-    live = _live(tmp_path, members=150)  # 153 members, 2 per page: 77 roster pages
+    # 3,003 members, 100 per page: 31 roster pages; the sync commits about every 5,000 rows (2,500 members).
+    live = _live(tmp_path, members=3000, page_size=100)
     fast_takeover = {"BRIDGE_JOB_LOCK_TTL_SECONDS": "2", "BRIDGE_CELERY_VISIBILITY_TIMEOUT": "3",
                      "BRIDGE_JOB_RETRY_BACKOFF_SECONDS": "1"}
     try:
-        live.platform.set_faults(latency_ms=60)
+        live.platform.set_faults(latency_ms=400)
         first = workers(live, **fast_takeover)
         make_celery(live.app).send_task("bridge.fanout", args=("sync",))
 
         def some_pages_committed() -> bool:
             with live.session() as session:
-                return (session.scalar(select(func.count()).select_from(Membership)) or 0) >= 20
+                return (session.scalar(select(func.count()).select_from(Membership)) or 0) >= 2000
 
         _wait_for(some_pages_committed)
         first.send_signal(signal.SIGKILL)
         first.wait(timeout=10)
         with live.session() as session:
             partial = session.scalar(select(func.count()).select_from(Membership)) or 0
-            assert partial < 153  # killed mid-sync
+            assert partial < 3003  # killed mid-sync
         live.platform.set_faults()
         workers(live, **fast_takeover)
         runs = _wait_for(lambda: _finished_runs(live), timeout=120)
@@ -129,8 +130,8 @@ def test_a_worker_killed_mid_sync_is_resumed_by_another_and_nothing_is_duplicate
         with live.session() as session:
             statuses = sorted(session.scalars(select(JobRun.status).where(JobRun.job == "sync")))
             assert "abandoned" in statuses and statuses.count("done") == 1
-            assert session.scalar(select(func.count()).select_from(Membership)) == 153
-            assert session.scalar(select(func.count()).select_from(LmsUser)) == 153
+            assert session.scalar(select(func.count()).select_from(Membership)) == 3003
+            assert session.scalar(select(func.count()).select_from(LmsUser)) == 3003
             syncs = list(session.scalars(select(CourseSync)))
             assert len(syncs) == 1 and syncs[0].status == "done"  # the killed run itself was continued
     finally:
