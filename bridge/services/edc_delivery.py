@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from bridge.models import Award, EdcDelivery, EdcSettings, IssuedCredential, LmsUser, TemplateVersion
 from bridge.services import edc_settings, issuance, notices, outbox, verification
-from bridge.services.secrets_box import SecretBox
+from bridge.services.secrets_box import SecretBox, SecretBoxError
 from connectors import edc, errors
 from credentials import microcredential as mc
 from credentials.record_errors import InvalidRecord
@@ -59,7 +59,8 @@ def _target_hash(award_id: int, kind: str, target: str) -> str:
 
 def request_delivery(session: Session, box: SecretBox, award: Award, *, registration_id: int,
                      wallet_address: str = "", email: str = "") -> EdcDelivery:
-    """Queue the deposit of ``award`` to a wallet address or e-mail; the existing row if already queued."""
+    """Queue the deposit of ``award`` to a wallet address or e-mail; the existing row if already queued
+    (a failed one is queued again: same idempotency key, same sealed file, so still at most one deposit)."""
     wallet_address, email = wallet_address.strip(), email.strip()
     if bool(wallet_address) == bool(email):
         raise EdcDeliveryError("Give either your EDC wallet address or the e-mail address of your Europass account.")
@@ -77,6 +78,10 @@ def request_delivery(session: Session, box: SecretBox, award: Award, *, registra
     existing = session.scalars(select(EdcDelivery).where(EdcDelivery.award_id == award.id,
                                                          EdcDelivery.target_hash == digest)).first()
     if existing is not None:
+        if existing.state == "failed":  # asked again: try again, with the same key and the same sealed file
+            existing.state, existing.attempts, existing.last_error = "pending", 0, ""
+            existing.next_attempt_at = datetime.now(UTC)
+            session.commit()
         return existing
     row = EdcDelivery(registration_id=registration_id, user_id=award.user_id, award_id=award.id, target_kind=kind,
                       target_encrypted=box.encrypt(target.encode(), purpose=_TARGET_PURPOSE), target_hash=digest,
@@ -167,6 +172,9 @@ def deliverer(ctx: EdcContext) -> outbox.Deliverer:
             receipt = _send(session, ctx, row, settings, award)
         except issuance.IssuanceError as err:
             raise outbox.DeliveryFailed(f"The credential could not be sealed: {err}") from err
+        except SecretBoxError as err:
+            raise outbox.DeliveryFailed("The stored EDC settings cannot be decrypted; an administrator must enter "
+                                        "them again.") from err
         except edc.EdcRejected as err:
             raise outbox.DeliveryRejected(f"The EDC service refused the credential: {err.api_message}") from err
         except errors.ConnectorAuthError as err:

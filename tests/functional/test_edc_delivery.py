@@ -241,3 +241,22 @@ def test_a_mail_server_that_is_down_does_not_change_the_delivery(world: Any, moc
         s.refresh(row)
         assert row.state == "failed" and row.last_error.endswith("Invalid credential")
     assert "e-mail notice not sent" in caplog.text and "learner0@" not in caplog.text
+
+
+def test_asking_again_after_a_failure_retries_the_same_delivery(world: Any, mocked: Any) -> None:
+    app, ctx, ids = world
+    mocked.post(BY_ADDRESS, status=404, json={"message": "No wallet exists with the given Wallet address"})
+    mocked.post(BY_ADDRESS, json=VIEW)
+    with app.extensions["bridge"].db.session() as s:
+        _setup(s, ctx, ids[0])
+        row = _queue(s, ctx, ids, wallet_address="w-123")
+        _run(s, ctx)
+        s.refresh(row)
+        assert row.state == "failed" and "No wallet exists" in row.last_error
+        again = _queue(s, ctx, ids, wallet_address="w-123")  # the learner created the wallet and asks again
+        assert again.id == row.id and again.state == "pending" and again.attempts == 0
+        assert _run(s, ctx) == 1
+        s.refresh(row)
+        assert row.state == "done" and s.scalars(select(EdcDelivery)).all() == [row]
+    first, second = (_multipart(c.request)["_credentialXML"] for c in mocked.calls)
+    assert first == second  # the same sealed credential: the wallet's duplicate check still holds
