@@ -95,6 +95,21 @@ def attach() -> Any:
     return redirect(url_for("player.manage_page", launch=ctx.launch_id), code=303)
 
 
+@bp.post("/manage/packages/<int:package_id>/delete")
+def delete_package(package_id: int) -> Any:
+    ctx = _instructor()
+    check_csrf(f"launch:{ctx.launch_id}")
+    session = db_session()
+    package = session.get(ScormPackage, package_id)
+    if package is None or package.course_id != ctx.course_pk:
+        return _page(ctx, error="This course has no such package.", status=404)
+    try:
+        packages.delete_package(session, packages.storage_from_config(current_app.config), package)
+    except packages.PackageInUse as err:
+        return _page(ctx, error=f"The package was not deleted: {err}", status=409)
+    return redirect(url_for("player.manage_page", launch=ctx.launch_id, deleted=package_id), code=303)
+
+
 def _weights_from_form() -> dict[str, float]:
     """``weight:<SCO identifier>`` fields; an empty field means the default weight (1)."""
     weights: dict[str, float] = {}

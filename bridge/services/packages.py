@@ -18,10 +18,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any, BinaryIO, cast
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from bridge.models import ScormPackage
+from bridge.models import ScormActivity, ScormPackage
 from scorm.errors import ScormError
 from scorm.inspect import summarize_manifest
 from scorm.manifest import parse_manifest
@@ -96,6 +96,51 @@ def import_zip(session: Session, storage: Storage, source: IO[bytes], *, registr
         shutil.rmtree(imported.root, ignore_errors=True)
         raise
     return package
+
+
+class PackageInUse(PackageRefused):
+    """The package is played by a course link, so it cannot be deleted."""
+
+
+def delete_package(session: Session, storage: Storage, package: ScormPackage) -> None:
+    """Delete a package that no link plays: its row and its content folder, all or nothing. Commits.
+
+    The rule: a package attached to a link (a SCORM activity) is refused (``PackageInUse``) — its learners'
+    attempts belong to that activity and are never deleted with a package; attach another package to the link
+    first (the attempts stay with the link). The folder is first renamed aside (atomic on one file system), so
+    no learner is ever served half a package; if the database refuses the delete it is renamed back, and it is
+    removed only after the commit.
+    """
+    if _played(session, package.id):
+        raise _in_use()
+    folder = storage.package_dir(package)
+    aside = folder.with_name(f"{folder.name}.deleting")
+    moved = folder.is_dir()
+    if moved:
+        folder.rename(aside)
+    try:
+        # Conditional, so a link attached meanwhile is not cascaded away with the package.
+        deleted = session.execute(delete(ScormPackage).where(
+            ScormPackage.id == package.id, ~exists().where(ScormActivity.package_id == package.id)))
+        if getattr(deleted, "rowcount", 0) != 1:
+            raise _in_use()
+        session.commit()
+    except BaseException:
+        session.rollback()
+        if moved:
+            aside.rename(folder)
+        raise
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def _played(session: Session, package_id: int) -> bool:
+    return bool(session.scalar(select(func.count()).select_from(ScormActivity).where(
+        ScormActivity.package_id == package_id)))
+
+
+def _in_use() -> PackageInUse:
+    return PackageInUse("A link of the course plays this package. Attach another package to that link first; "
+                        "its learners' attempts stay with the link.", reason="in_use")
 
 
 def remove_files(storage: Storage, package: ScormPackage) -> None:

@@ -1,21 +1,31 @@
-"""Instructor settings of a SCORM activity: per-SCO weights used by the weighted rollup (the form, the
-checks, the result)."""
+"""Instructor screens of a SCORM activity: per-SCO weights used by the weighted rollup (the form, the checks,
+the result); deleting a package (refused while a link plays it; row and files go together or not at all)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
+import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
-from bridge.models import ScormActivity, ScormAttempt
+from bridge.models import ScormActivity, ScormAttempt, ScormPackage
+from bridge.services import packages
 from tests.functional.test_scorm_player import (
+    GOLF_12,
+    GOLF_2004,
+    _calls,
+    _commit,
     _csrf,
     _finish_2004,
     _launch_id,
     _learner_player,
     _multi_sco_package,
+    _open,
     _setup,
+    _upload,
 )
 from tests.support.launch_actions import LaunchActions
 
@@ -57,3 +67,85 @@ def test_bad_weights_are_refused_and_change_nothing(app: Any, registered: Launch
         assert response.status_code == 400 and message in response.get_data(as_text=True)
         after = _activity(app)
         assert (after.sco_weights, after.max_attempts) == ({"i1": 2.0}, before.max_attempts)
+
+
+def _packages(app: Any) -> list[ScormPackage]:
+    with app.extensions["bridge"].db.session() as session:
+        return list(session.scalars(select(ScormPackage).order_by(ScormPackage.id)))
+
+
+def _delete(client: FlaskClient, launch: str, package_id: int) -> Any:
+    return client.post(f"/player/manage/packages/{package_id}/delete",
+                       data={"launch": launch, "csrf_token": _csrf(client, launch)})
+
+
+def test_a_package_no_link_plays_is_deleted_with_its_files(app: Any, registered: LaunchActions) -> None:
+    _setup(registered)  # golf, played by the link
+    launch = _launch_id(registered.launch("instructor-1"))
+    spare = _upload(registered.client, launch, GOLF_2004.read_bytes(), GOLF_2004.name)
+    assert spare.status_code == 303
+    played, unused = _packages(app)
+    folder = Path(app.config["INSTANCE_DIR"]) / unused.storage_path
+    assert folder.is_dir()
+    page = registered.client.get(f"/player/manage?launch={launch}").get_data(as_text=True)
+    assert f"/player/manage/packages/{unused.id}/delete" in page
+    assert f"/player/manage/packages/{played.id}/delete" not in page  # shown as "played by this link"
+    assert _delete(registered.client, launch, unused.id).status_code == 303
+    assert [p.id for p in _packages(app)] == [played.id]
+    assert not folder.exists() and not folder.with_name(folder.name + ".deleting").exists()
+
+
+def test_a_played_package_is_refused_and_its_attempts_and_files_stay(app: Any, registered: LaunchActions) -> None:
+    _setup(registered)
+    config = _learner_player(registered)
+    sco = config["scos"][0]["identifier"]
+    start = _open(registered.client, config, sco)
+    _commit(registered.client, config, sco, start["session"], [{"seq": 1, "calls": _calls(
+        ("cmi.core.lesson_location", "5"))}])
+    (package,) = _packages(app)
+    launch = _launch_id(registered.launch("instructor-1"))
+    refused = _delete(registered.client, launch, package.id)
+    assert refused.status_code == 409 and "Attach another package to that link first" in refused.get_data(
+        as_text=True)
+    assert [p.id for p in _packages(app)] == [package.id]
+    assert (Path(app.config["INSTANCE_DIR"]) / package.storage_path / "imsmanifest.xml").is_file()
+    with app.extensions["bridge"].db.session() as session:
+        assert session.scalars(select(ScormAttempt)).one().sco_states[sco]["runtime"]["values"][
+            "cmi.core.lesson_location"] == "5"
+
+
+def test_a_failed_delete_puts_the_files_back(app: Any, registered: LaunchActions, tmp_path: Path) -> None:
+    """The database refuses the delete (here: the session cannot commit): the row and the files stay."""
+    launch = _launch_id(registered.launch("instructor-1"))
+    assert _upload(registered.client, launch, GOLF_12.read_bytes()).status_code == 303
+    (package,) = _packages(app)
+    storage = packages.storage_from_config(app.config)
+    folder = storage.package_dir(package)
+
+    class RefusingSession:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+        def commit(self) -> None:
+            raise OperationalError("COMMIT", {}, Exception("database is locked"))
+
+    with app.extensions["bridge"].db.session() as session:
+        target = session.get(ScormPackage, package.id)
+        with pytest.raises(OperationalError):
+            packages.delete_package(RefusingSession(session), storage, target)  # type: ignore[arg-type]
+    assert [p.id for p in _packages(app)] == [package.id]
+    assert (folder / "imsmanifest.xml").is_file()
+
+
+def test_another_course_cannot_delete_a_package(app: Any, registered: LaunchActions) -> None:
+    launch = _launch_id(registered.launch("instructor-1"))
+    assert _upload(registered.client, launch, GOLF_12.read_bytes()).status_code == 303
+    (package,) = _packages(app)
+    with app.extensions["bridge"].db.session() as session:
+        session.get(ScormPackage, package.id).course_id = None
+        session.commit()
+    assert _delete(registered.client, launch, package.id).status_code == 404
+    assert len(_packages(app)) == 1
