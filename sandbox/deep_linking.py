@@ -116,6 +116,9 @@ def deep_link_return() -> ResponseReturnValue:
     token = request.form.get("JWT")
     if not token:
         raise _bad("the form field JWT is required")
+    expected = urlsplit(str(p.deep_link_settings.get("deep_link_return_url") or "")).query
+    if expected and request.query_string.decode() != expected:  # e.g. Moodle's sesskey must come back as sent
+        raise _bad("the response must be posted to deep_link_return_url exactly as given (query included)")
     tool, claims = _verify(p, token)
     launch = _check_claims(p, tool, claims)
     items = claims.get(s.CLAIM_DL_CONTENT_ITEMS) or []

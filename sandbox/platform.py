@@ -36,6 +36,7 @@ class Platform(Roster, Gradebook):
         self.platform_storage = platform_storage
         self.allow_extra_credit = False
         self.strict_deep_link_urls = True  # refuse query strings in deep-linked URLs, as Moodle does
+        self.deep_link_settings: dict[str, Any] = {}  # overrides of the deep_linking_settings claim (None: omit)
         self.private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.kid = "sandbox-" + secrets.token_hex(6)
         self.tool_keys = ToolKeys()

@@ -106,7 +106,7 @@ def deep_linking_settings(
     launch = Launch(data, client_id, user_id, course_id or "", None, s.DEEP_LINKING_REQUEST)
     with platform._lock:
         platform.deep_link_requests[data] = launch
-    return {
+    settings: dict[str, Any] = {
         "deep_link_return_url": platform.url("/lti/deep-link-return"),
         "accept_types": ["ltiResourceLink"],
         "accept_presentation_document_targets": ["iframe", "window"],
@@ -117,6 +117,14 @@ def deep_linking_settings(
         "text": "Choose what to add to the course",
         "data": data,
     }
+    # A platform imitating another LMS's variant: keys set to None are left out (e.g. Moodle sends no
+    # accept_lineitem); the return URL may carry a query (Moodle's sesskey, Canvas's modal=true).
+    for key, value in platform.deep_link_settings.items():
+        if value is None:
+            settings.pop(key, None)
+        else:
+            settings[key] = value
+    return settings
 
 
 def service_claims(platform: Platform, client_id: str, course_id: str, resource_link_id: str | None) -> dict[str, Any]:
