@@ -56,13 +56,15 @@ class DatabaseTotals(Collector):
         self.sessions = sessions
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        from bridge.models import Award, CourseSync, GradeOutbox, IssuedCredential, JobRun
+        from bridge.models import Award, CourseSync, Delivery, EdcDelivery, GradeOutbox, IssuedCredential, JobRun
 
         with self.sessions() as session:
             yield self._grouped(session, "bridge_awards", "Awards by status", Award.status)
             yield self._grouped(session, "bridge_issued_credentials", "Issued credentials by format",
                                 IssuedCredential.format, label="format")
             yield self._grouped(session, "bridge_grade_outbox", "Grade outbox rows by status", GradeOutbox.status)
+            yield self._grouped(session, "bridge_wallet_deliveries", "Wallet deliveries by state", Delivery.state)
+            yield self._grouped(session, "bridge_edc_deliveries", "EDC deposits by state", EdcDelivery.state)
             yield self._grouped(session, "bridge_course_syncs", "Course sync runs by status", CourseSync.status)
             runs = GaugeMetricFamily("bridge_job_runs_recorded", "Recorded job runs by job and status",
                                      labels=["job", "status"])

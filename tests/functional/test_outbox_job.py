@@ -8,6 +8,7 @@ from typing import Any
 
 import responses
 from flask import Flask
+from prometheus_client.parser import text_string_to_metric_families
 
 from bridge.jobs.context import JobContext
 from bridge.jobs.dispatch import run_global
@@ -61,3 +62,6 @@ def test_outbox_job_is_scheduled_and_delivers_due_edc_deposits(app: Flask) -> No
         assert s.get_one(EdcDelivery, delivery_id).state == "done"
         runs: list[Any] = list(s.query(JobRun).filter(JobRun.job == "outbox").order_by(JobRun.id))
         assert [r.status for r in runs] == ["done", "done", "done"] and runs[-1].counts["edc_delivered"] == 1
+    metrics = {f.name: f for f in text_string_to_metric_families(app.test_client().get("/metrics").get_data(
+        as_text=True))}
+    assert [(s.labels, s.value) for s in metrics["bridge_edc_deliveries"].samples] == [({"status": "done"}, 1.0)]
