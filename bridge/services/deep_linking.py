@@ -22,6 +22,7 @@ link calls :func:`bind_launch`, which makes the link play the picked SCORM packa
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -193,8 +194,8 @@ def _check(settings: DeepLinkSettings, picks: Sequence[PickedActivity]) -> None:
     for pick in picks:
         if not pick.title.strip():
             raise DeepLinkError("Every activity needs a title.")
-        if pick.score_maximum is not None and not pick.score_maximum > 0:
-            raise DeepLinkError("A maximum score must be greater than 0.")
+        if pick.score_maximum is not None and not (math.isfinite(pick.score_maximum) and pick.score_maximum > 0):
+            raise DeepLinkError("A maximum score must be a number greater than 0.")
 
 
 def build_response(settings: DeepLinkSettings, picks: Sequence[PickedActivity], *, key: SigningKey, issuer: str,
