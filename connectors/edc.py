@@ -14,7 +14,8 @@ Errors carry an ``ApiErrorMessage`` JSON body (``message`` and/or ``description`
 
 EDC Issuer "API sealing" (self-hosted issuer, local e-seal certificate, HTTP basic auth):
 ``POST {issuer}/api/v1/public/credentials/seal_and_send`` with the parts ``_file`` (the unsealed credential
-upload: ``{"credential": …, "deliveryDetails": {"deliveryAddress": […]}}``), ``password`` (the e-seal
+upload, the issuer's ``EuropeanDigitalCredentialUploadDTO``: ``{"credential": …, "deliveryDetails":
+{"deliveryAddress": […]}}``, e-mail addresses as ``mailto:`` URIs), ``password`` (the e-seal
 certificate's password) and ``signOnBehalf``; it seals, sends to each delivery address and answers
 ``{"viewerURL": […]}``. A wallet's refusal comes back with the wallet's status, its message prefixed
 ``EDCI-Wallet:``. Whether the Commission's hosted Europass accepts third-party pushes is unconfirmed, so every

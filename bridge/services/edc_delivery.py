@@ -70,11 +70,12 @@ def request_delivery(session: Session, box: SecretBox, award: Award, *, registra
     if award.status != "active":
         raise EdcDeliveryError("This credential was revoked or suspended; it cannot be delivered.")
     try:
-        kind, target = ("wallet", edc.wallet_id(wallet_address)) if wallet_address else ("email",
-                                                                                          edc.check_email(email))
+        # A wallet address is kept as given (the EDC Issuer takes it whole); one wallet is one wallet id.
+        kind, target, key = (("wallet", wallet_address, edc.wallet_id(wallet_address)) if wallet_address
+                             else ("email", edc.check_email(email), edc.check_email(email)))
     except ValueError as err:
         raise EdcDeliveryError(str(err)) from err
-    digest = _target_hash(award.id, kind, target)
+    digest = _target_hash(award.id, kind, key)
     existing = session.scalars(select(EdcDelivery).where(EdcDelivery.award_id == award.id,
                                                          EdcDelivery.target_hash == digest)).first()
     if existing is not None:

@@ -170,6 +170,17 @@ def test_5xx_and_timeouts_are_retried_with_backoff_sending_the_same_file(world: 
     assert len(mocked.calls) == 4 and len(bodies) == 1  # every retry carries the same sealed credential
 
 
+def test_issuer_route_takes_the_wallet_address_whole(world: Any, mocked: Any) -> None:
+    app, ctx, ids = world
+    mocked.post(SEAL_AND_SEND, json={"viewerURL": []})
+    with app.extensions["bridge"].db.session() as s:
+        _setup(s, ctx, ids[0], route="issuer", wallet_url="", issuer_url=ISSUER, certificate_password="p12")
+        _queue(s, ctx, ids, wallet_address="https://europa.eu/europass/wallet/w-123")
+        assert _run(s, ctx) == 1
+    upload = json.loads(_multipart(mocked.calls[0].request)["_file"])
+    assert upload["deliveryDetails"]["deliveryAddress"] == ["https://europa.eu/europass/wallet/w-123"]
+
+
 def test_issuer_route_seal_and_send_with_basic_auth(world: Any, mocked: Any) -> None:
     app, ctx, ids = world
     mocked.post(SEAL_AND_SEND, json={"viewerURL": [f"{WALLET}/viewer/2"]})
