@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 
@@ -35,6 +36,24 @@ class TimeoutSession(requests.Session):
     def __init__(self, *, default_timeout: float = DEFAULT_TIMEOUT) -> None:
         super().__init__()
         self.default_timeout = default_timeout
+        self._environment: dict[tuple[str, str, Any], Any] = {}
+
+    def merge_environment_settings(self, url: Any, proxies: Any, stream: Any, verify: Any, cert: Any) -> Any:
+        """requests' environment settings (proxy and CA-bundle variables), read once per origin.
+
+        requests re-reads ``os.environ`` (``*_PROXY``, ``NO_PROXY``, ``REQUESTS_CA_BUNDLE``) for every request,
+        which costs more CPU than fetching a page over a LAN; the answer depends only on the URL's origin,
+        so it is kept per origin. Calls with their own proxies or certificate are not cached; the cache
+        assumes the session's own ``proxies``/``verify``/``cert`` and the process environment are set before use.
+        """
+        if proxies or cert is not None or not isinstance(url, str):
+            return super().merge_environment_settings(url, proxies, stream, verify, cert)
+        parts = urlsplit(url)
+        key = (parts.scheme, parts.netloc, verify)
+        found = self._environment.get(key)
+        if found is None:
+            found = self._environment[key] = super().merge_environment_settings(url, {}, None, verify, None)
+        return {**found, "proxies": dict(found["proxies"]), "stream": self.stream if stream is None else stream}
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         # requests' own default is "wait forever"; an explicit timeout=None from a caller still gets ours.

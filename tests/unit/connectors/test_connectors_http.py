@@ -151,3 +151,21 @@ def test_oversized_body_is_refused_without_keeping_it(mocked: responses.Requests
     mocked.get(URL, body=b"[" + b"1," * 5000 + b"1]", content_type="application/json")
     with pytest.raises(errors.ConnectorBadResponse, match="larger than"):
         connector(clock).request("GET", URL, max_bytes=1000)
+
+
+def test_environment_proxies_and_ca_bundle_apply_as_in_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.edu:3128")
+    monkeypatch.setenv("NO_PROXY", "intranet.example.edu")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/campus.pem")
+    ours, plain = make_session(), requests.Session()
+    for url in ("https://api.example.edu/a", "https://api.example.edu/b?page=2", "https://intranet.example.edu/x",
+                "http://api.example.edu/c"):
+        for stream in (None, True):
+            got = ours.merge_environment_settings(url, {}, stream, None, None)
+            assert got == plain.merge_environment_settings(url, {}, stream, None, None), url
+    got = ours.merge_environment_settings("https://api.example.edu/a", {}, None, None, None)
+    assert got["proxies"]["https"] == "http://proxy.example.edu:3128" and got["verify"] == "/etc/ssl/campus.pem"
+    got["proxies"].clear()  # a caller changing the answer does not change the next one
+    assert ours.merge_environment_settings("https://api.example.edu/z", {}, None, None, None)["proxies"]
+    assert "https" not in ours.merge_environment_settings("https://intranet.example.edu/y", {}, None, None, None)[
+        "proxies"]
