@@ -113,7 +113,12 @@ def _record(session: Session, award: Award, config: Mapping[str, Any], issuer_di
 
 
 def _sealed(session: Session, ctx: EdcContext, row: EdcDelivery, award: Award) -> IssuedCredential:
-    """The sealed EDC of this delivery: issued once, then the very same file on every retry."""
+    """The sealed EDC of this award: issued once, then the very same file on every retry and for every address
+    (the wallet deduplicates by credential id, so one award never lands twice in one wallet)."""
+    if row.issued_credential_id is None:
+        row.issued_credential_id = session.scalar(
+            select(EdcDelivery.issued_credential_id).where(EdcDelivery.award_id == award.id,
+                                                           EdcDelivery.issued_credential_id.is_not(None)).limit(1))
     if row.issued_credential_id is not None:
         return session.get_one(IssuedCredential, row.issued_credential_id)
     issuer = verification.default_issuer(session, ctx.box, ctx.config)
@@ -134,7 +139,8 @@ def _unsealed(session: Session, ctx: EdcContext, row: EdcDelivery, award: Award)
     from credentials.elm_builder import ElmOptions, build_elm
 
     issuer = verification.default_issuer(session, ctx.box, ctx.config)
-    credential_id = f"urn:credential:{uuid.uuid5(uuid.NAMESPACE_URL, row.idempotency_key)}"
+    # One id per award, whichever address it goes to: the wallet's duplicate check (409) then covers them all.
+    credential_id = f"urn:credential:{uuid.uuid5(uuid.NAMESPACE_URL, f'edc-award:{award.id}:{row.registration_id}')}"
     try:
         credential = build_elm(_record(session, award, ctx.config, issuer.did), ElmOptions(credential_id=credential_id))
         ensure_valid_edc(credential)

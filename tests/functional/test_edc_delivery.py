@@ -271,3 +271,20 @@ def test_asking_again_after_a_failure_retries_the_same_delivery(world: Any, mock
         assert row.state == "done" and s.scalars(select(EdcDelivery)).all() == [row]
     first, second = (_multipart(c.request)["_credentialXML"] for c in mocked.calls)
     assert first == second  # the same sealed credential: the wallet's duplicate check still holds
+
+
+def test_one_award_is_one_sealed_credential_whatever_the_address(world: Any, mocked: Any) -> None:
+    app, ctx, ids = world
+    mocked.post(BY_ADDRESS, json=VIEW)
+    mocked.post(BY_EMAIL, status=409, json={"message": "A credential with the same ID already exists"})
+    with app.extensions["bridge"].db.session() as s:
+        _setup(s, ctx, ids[0])
+        by_address = _queue(s, ctx, ids, wallet_address="w-123")
+        by_email = _queue(s, ctx, ids, email="ada@example.org")  # the same learner's wallet, found by e-mail
+        assert _run(s, ctx) == 2
+        s.refresh(by_address)
+        s.refresh(by_email)
+        assert by_address.issued_credential_id == by_email.issued_credential_id
+        assert (by_address.outcome, by_email.outcome) == ("deposited", "duplicate")
+    files = [_multipart(c.request)["_credentialXML"] for c in mocked.calls]
+    assert len(files) == 2 and files[0] == files[1]
