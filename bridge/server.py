@@ -8,6 +8,10 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+# The access log names the path, never the query string or the referrer: LTI and wallet URLs carry bearer
+# values there (registration tokens, login hints, launch session ids, credential offer ids).
+ACCESS_LOG_FORMAT = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms request_id=%({x-request-id}o)s'
+
 
 class _Gunicorn(BaseApplication):
     def __init__(self, app: Flask, options: dict[str, Any]) -> None:
@@ -34,6 +38,7 @@ def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, certfile: st
             on_worker_start()
 
     options = {"bind": f"{host}:{port}", "workers": workers, "certfile": certfile, "keyfile": keyfile,
-               "accesslog": "-", "timeout": 60, "forwarded_allow_ips": "*" if app.config["PROXY_FIX"] else None,
+               "accesslog": "-", "access_log_format": ACCESS_LOG_FORMAT,
+               "timeout": 60, "forwarded_allow_ips": "*" if app.config["PROXY_FIX"] else None,
                "post_fork": post_fork}
     _Gunicorn(app, options).run()

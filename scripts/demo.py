@@ -8,7 +8,9 @@ State lives in ./instance/demo (delete it to start over).
 from __future__ import annotations
 
 import argparse
+import logging
 import os
+import re
 import secrets
 import sys
 import threading
@@ -32,6 +34,19 @@ def _demo_secret(instance: Path) -> str:
     return path.read_text().strip()
 
 
+class _NoQueryStrings(logging.Filter):
+    """The dev server's access log without query strings: they carry bearer values (registration tokens,
+    launch session ids, credential offer ids), which are never logged."""
+
+    QUERY = re.compile(r"\?[^ ]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(self.QUERY.sub("", a) if isinstance(a, str) and " HTTP/" in a else a
+                                for a in record.args)
+        return True
+
+
 def _serve(app: object, host: str, port: int) -> None:
     server = make_server(host, port, app, threaded=True)  # type: ignore[arg-type]
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -45,6 +60,7 @@ def main() -> int:
     parser.add_argument("--once", action="store_true", help="set up, check both servers answer, then exit")
     args = parser.parse_args()
 
+    logging.getLogger("werkzeug").addFilter(_NoQueryStrings())
     instance = Path(os.environ.get("BRIDGE_INSTANCE_DIR") or ROOT / "instance" / "demo")
     tool_url = f"http://{args.host}:{args.tool_port}"
     lms_url = f"http://{args.host}:{args.lms_port}"

@@ -40,12 +40,15 @@ def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
     return cert_path, key_path
 
 
-def _serve(tmp_path: Path, *extra: str) -> tuple[subprocess.Popen[bytes], int]:
+def _serve(tmp_path: Path, *extra: str, log: Path | None = None) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     env = {**os.environ, "BRIDGE_SECRET_KEY": "serve-test-secret-0123456789abcdef",
            "BRIDGE_INSTANCE_DIR": str(tmp_path / "instance"), "BRIDGE_LOG_LEVEL": "WARNING"}
     cmd = [sys.executable, "-m", "bridge.cli", "serve", "--port", str(port), "--workers", "2", *extra]
-    return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), port
+    if log is None:
+        return subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL), port
+    with log.open("wb") as out:  # the child keeps its own descriptor
+        return subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT), port
 
 
 def _wait(url: str, **kwargs: object) -> requests.Response:
@@ -71,13 +74,23 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def test_serve_http(tmp_path: Path) -> None:
-    proc, port = _serve(tmp_path)
+    log = tmp_path / "serve.log"
+    proc, port = _serve(tmp_path, log=log)
     try:
         health = _wait(f"http://127.0.0.1:{port}/healthz")
         assert health.status_code == 200 and health.json()["database"] == "ok"
         assert _wait(f"http://127.0.0.1:{port}/.well-known/jwks.json").json()["keys"]
+        # A bearer value in a query string (here a dynamic-registration token) never reaches the access log.
+        secret = "eyJhbGciOiJSUzI1NiJ9.secret-registration-token.sig"
+        answer = requests.get(f"http://127.0.0.1:{port}/lti/register",
+                              params={"registration_token": secret}, headers={"Referer": f"http://lms/?t={secret}"},
+                              timeout=10)
+        assert answer.status_code == 400
     finally:
         _stop(proc)
+    text = log.read_text()
+    assert '"GET /lti/register HTTP/1.1" 400' in text and "request_id=" in text
+    assert secret not in text and "registration_token" not in text
 
 
 def test_serve_tls(tmp_path: Path) -> None:
