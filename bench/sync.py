@@ -1,20 +1,21 @@
-"""End-to-end scheduled sync: the embedded runner (one process, course after course) vs two Celery workers.
+"""End-to-end scheduled sync and issuance: the embedded runner (one process) vs two Celery workers.
 
     python bench/sync.py                     # readable figures (default: 4 courses, 2,000 learners, 10 line items)
-    python bench/sync.py --learners 10000    # the issue's size (slow on a shared 2-core machine)
+    python bench/sync.py --learners 10000 --courses 1   # the issue's size (slow on a shared 2-core machine)
     python bench/sync.py --json              # {"metric": "sync_e2e_10k", "value", "unit", "baseline", "ratio"}
 
 Both modes start from a cold database, on the same sandbox platform over loopback HTTP (page size 100):
-learners are spread over ``--courses`` courses (work fans out per course, so one course cannot use two
-workers), each with ``--line-items`` graded line items. Timed: every course's roster, line items and results
-into progress facts, plus award evaluation, until every course's job run is recorded ``done``.
-Embedded: ``bridge jobs run sync`` in a subprocess (the code path of the in-process scheduler), timed from the
-first course run's start to the last one's end, so process start-up is not counted.
-Celery: two ``bridge worker --pool solo`` subprocesses fed by ``bridge.fanout`` through Redis
-(``BRIDGE_TEST_REDIS_URL``, default redis://127.0.0.1:56379/0), timed from sending the fan-out to the
-last course run recorded done, with both workers already up. Value: seconds with two workers;
-baseline: embedded seconds; ratio: embedded / two workers (goal ≥ 1.6). Issuance of credentials is not part
-of the scheduled jobs yet, so it is not measured here.
+learners (each with an e-mail address) are spread over ``--courses`` courses (work fans out per course, so one
+course cannot use two workers), each with ``--line-items`` graded line items and an award rule ("at least 50 %
+in unit 0") that about half of the learners meet. Timed, in two stages: the ``sync`` job (roster, line items
+and results into progress facts, award evaluation) and then the ``issuance`` job (one signed eddsa-rdfc-2022
+Open Badge per new award), until every course's runs are recorded ``done``.
+Embedded: ``bridge jobs run sync`` then ``bridge jobs run issuance`` in subprocesses (the code path of the
+in-process scheduler), each stage timed from its first course run's start to its last one's end, so process
+start-up is not counted. Celery: two ``bridge worker --pool solo`` subprocesses fed by ``bridge.fanout``
+through Redis (``BRIDGE_TEST_REDIS_URL``, default redis://127.0.0.1:56379/0), each stage timed from sending its
+fan-out to its last course run recorded done, with both workers already up. Value: seconds with two workers
+(both stages); baseline: embedded seconds; ratio: embedded / two workers (goal ≥ 1.6).
 """
 
 from __future__ import annotations
@@ -28,15 +29,18 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the live-server helpers live in tests/support
 
 from sqlalchemy import select  # noqa: E402
 
 from bridge.jobs.celery_app import make_celery  # noqa: E402
-from bridge.models import JobRun  # noqa: E402
+from bridge.models import Course, JobRun  # noqa: E402
+from bridge.services import awards  # noqa: E402
+from bridge.services import credential_templates as templates  # noqa: E402
+from bridge.services.award_rules import Combination, Condition, Criterion, CriterionKind, Rule  # noqa: E402
 from tests.conftest import TEST_SECRET  # noqa: E402
+from tests.support.awards_data import sample_template  # noqa: E402
 from tests.support.live_services import Live, start_live, stop_live  # noqa: E402
 
 PAGE_SIZE = 100
@@ -53,8 +57,9 @@ def seed(live: Live, courses: int, learners: int, line_items: int) -> None:
         platform.add_resource_link(f"rl-bench-{k}", course, "Bench activity")
         users = [f"bench-{k}-{n:05d}" for n in range(learners // courses)]
         for user in users:
-            platform.add_user(user, "Learner", user)
+            platform.add_user(user, "Learner", user, f"{user}@example.edu")
             platform.enroll(course, user, [LEARNER])
+        first_item = ""
         for n in range(line_items):
             item = platform.add_line_item(course, f"Unit {n}", 100, resource_id=f"unit-{n}", tag="bench")
             for i, user in enumerate(users):
@@ -62,7 +67,20 @@ def seed(live: Live, courses: int, learners: int, line_items: int) -> None:
                     "userId": user, "scoreGiven": (i * 7 + n) % 101, "scoreMaximum": 100,
                     "activityProgress": "Completed", "gradingProgress": "FullyGraded",
                     "timestamp": "2026-01-01T10:00:00+00:00"})
+            first_item = first_item or f"{live.sandbox.url}/api/lti/courses/{course}/lineitems/{item.id}"
         assert live.lti.launch("instructor-1", f"rl-bench-{k}").status_code == 303
+        award_rule(live, course, first_item)
+
+
+def award_rule(live: Live, context_id: str, line_item_url: str) -> None:
+    """A credential for at least 50 % in the course's first line item (about half of the learners)."""
+    with live.session() as session:
+        course = session.scalars(select(Course).where(Course.context_id == context_id)).one()
+        template = templates.save_template(session, registration_pk=course.registration_id, course_pk=course.id,
+                                           template=sample_template())
+        awards.set_rule(session, template, course.id, Rule(
+            (Criterion(CriterionKind.AGS_LINE_ITEM, line_item_url, Condition.MIN_SCORE, 50.0),), Combination.ALL_OF))
+        session.commit()
 
 
 def environment(live: Live, redis_url: str) -> dict[str, str]:
@@ -71,21 +89,27 @@ def environment(live: Live, redis_url: str) -> dict[str, str]:
             "BRIDGE_REDIS_URL": redis_url, "BRIDGE_LOG_LEVEL": "WARNING"}
 
 
-def done_runs(live: Live) -> list[JobRun]:
+STAGES = ("sync", "issuance")
+
+
+def done_runs(live: Live, job: str = "sync") -> list[JobRun]:
     with live.session() as session:
-        return list(session.scalars(select(JobRun).where(JobRun.job == "sync", JobRun.status == "done")))
+        return list(session.scalars(select(JobRun).where(JobRun.job == job, JobRun.status == "done")))
 
 
-def embedded(live: Live, redis_url: str) -> float:
-    """From the first course run's start to the last one's end (process start-up is not counted)."""
-    subprocess.run([sys.executable, "-m", "bridge.cli", "jobs", "run", "sync"], env=environment(live, ""),
-                   check=True, stdout=subprocess.DEVNULL)
-    runs = done_runs(live)
-    last = max(r.finished_at for r in runs if r.finished_at is not None)
-    return (last - min(r.started_at for r in runs)).total_seconds()
+def embedded(live: Live, redis_url: str) -> dict[str, float]:
+    """Each stage from its first course run's start to its last one's end (process start-up is not counted)."""
+    seconds = {}
+    for job in STAGES:
+        subprocess.run([sys.executable, "-m", "bridge.cli", "jobs", "run", job], env=environment(live, ""),
+                       check=True, stdout=subprocess.DEVNULL)
+        runs = done_runs(live, job)
+        last = max(r.finished_at for r in runs if r.finished_at is not None)
+        seconds[job] = (last - min(r.started_at for r in runs)).total_seconds()
+    return seconds
 
 
-def celery_workers(live: Live, redis_url: str, courses: int, workers: int = 2) -> float:
+def celery_workers(live: Live, redis_url: str, courses: int, workers: int = 2) -> dict[str, float]:
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
@@ -98,21 +122,24 @@ def celery_workers(live: Live, redis_url: str, courses: int, workers: int = 2) -
         deadline = time.monotonic() + 60
         while len(celery.control.ping(timeout=0.5) or []) < workers and time.monotonic() < deadline:
             time.sleep(0.2)
-        started = time.perf_counter()
-        celery.send_task("bridge.fanout", args=("sync",))
-        deadline = time.monotonic() + 3600
-        while len(done_runs(live)) < courses:
-            if time.monotonic() > deadline:
-                raise SystemExit("the workers did not finish within an hour")
-            time.sleep(0.05)
-        return time.perf_counter() - started
+        seconds = {}
+        for job in STAGES:
+            started = time.perf_counter()
+            celery.send_task("bridge.fanout", args=(job,))
+            deadline = time.monotonic() + 3600
+            while len(done_runs(live, job)) < courses:
+                if time.monotonic() > deadline:
+                    raise SystemExit("the workers did not finish within an hour")
+                time.sleep(0.05)
+            seconds[job] = time.perf_counter() - started
+        return seconds
     finally:
         for process in processes:
             process.terminate()
             process.wait(timeout=30)
 
 
-def measure(mode: str, args: argparse.Namespace, redis_url: str) -> tuple[float, list[JobRun]]:
+def measure(mode: str, args: argparse.Namespace, redis_url: str) -> tuple[dict[str, float], dict[str, list[JobRun]]]:
     with tempfile.TemporaryDirectory() as tmp:
         live = start_live(Path(tmp), page_size=PAGE_SIZE)
         try:
@@ -122,7 +149,7 @@ def measure(mode: str, args: argparse.Namespace, redis_url: str) -> tuple[float,
                 seconds = embedded(live, redis_url)
             else:
                 seconds = celery_workers(live, redis_url, args.courses)
-            return seconds, done_runs(live)
+            return seconds, {job: done_runs(live, job) for job in STAGES}
         finally:
             stop_live(live)
 
@@ -138,20 +165,25 @@ def main() -> None:
     redis_url = os.environ.get("BRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:56379/0")
     embedded_s, runs = measure("embedded", args, redis_url)
     celery_s, celery_runs = measure("celery", args, redis_url)
-    ratio = embedded_s / celery_s
+    ratio = sum(embedded_s.values()) / sum(celery_s.values())
+    issued = sum(int(r.counts.get("issued", 0)) for r in runs["issuance"])
     if args.json:
-        print(json.dumps({"metric": "sync_e2e_10k", "value": round(celery_s, 3), "unit": "s",
-                          "baseline": round(embedded_s, 3), "ratio": round(ratio, 3),
-                          "learners": args.learners, "courses": args.courses}))
+        print(json.dumps({"metric": "sync_e2e_10k", "value": round(sum(celery_s.values()), 3), "unit": "s",
+                          "baseline": round(sum(embedded_s.values()), 3), "ratio": round(ratio, 3),
+                          "learners": args.learners, "courses": args.courses, "issued": issued,
+                          "stages": {"embedded": embedded_s, "celery": celery_s}}))
         return
-    members = sum(int(r.counts.get("members", 0)) for r in runs)
-    results = sum(int(r.counts.get("results", 0)) for r in runs)
+    members = sum(int(r.counts.get("members", 0)) for r in runs["sync"])
+    results = sum(int(r.counts.get("results", 0)) for r in runs["sync"])
+    awarded = sum(int(r.counts.get("awards", 0)) for r in runs["sync"])
     print(f"{args.courses} courses, {args.learners} learners, {args.line_items} line items: "
-          f"{members} members, {results} results per mode")
+          f"{members} members, {results} results, {awarded} awards, {issued} credentials issued per mode")
     for name, seconds, recorded in (("embedded", embedded_s, runs), ("2 celery workers", celery_s, celery_runs)):
-        busy: dict[str, Any] = {"runs": len(recorded)}
-        print(f"{name:>17}: {seconds:7.2f} s   {members / seconds:8.1f} members/s   {results / seconds:8.1f} results/s"
-              f"   ({busy['runs']} course runs)")
+        total = sum(seconds.values())
+        made = sum(int(r.counts.get("issued", 0)) for r in recorded["issuance"])
+        print(f"{name:>17}: {total:7.2f} s   sync {seconds['sync']:6.2f} s ({members / seconds['sync']:7.1f} members/s,"
+              f" {results / seconds['sync']:8.1f} results/s)   issuance {seconds['issuance']:6.2f} s"
+              f" ({made / seconds['issuance']:6.1f} credentials/s)")
     print(f"{'ratio':>17}: {ratio:7.2f} × (embedded / two workers; goal ≥ 1.6)")
 
 

@@ -21,9 +21,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import exists, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bridge.models import Award, IssuedCredential, LmsUser, TemplateVersion
+from bridge.models import Award, IssuedCredential, Issuer, LmsUser, TemplateVersion
 from bridge.models.base import utcnow
 from bridge.services import issuance, verification
 from bridge.services.secrets_box import SecretBox
@@ -70,8 +71,25 @@ def courses_with_pending(session: Session, *, now: datetime | None = None) -> li
     return sorted({pk for pk in session.scalars(query.distinct()) if pk is not None})
 
 
+def _template(session: Session, version_id: int) -> mc.MicroCredentialTemplate:
+    """The parsed template version, parsed once per session (versions never change once stored)."""
+    cache: dict[int, mc.MicroCredentialTemplate] = session.info.setdefault("issuance_templates", {})
+    if version_id not in cache:
+        cache[version_id] = mc.from_json(session.get_one(TemplateVersion, version_id).body)
+    return cache[version_id]
+
+
+def default_issuer(session: Session, box: SecretBox, config: Mapping[str, Any]) -> Issuer:
+    """The instance's issuer; created on first use, also when two workers get there at the same moment."""
+    try:
+        return verification.default_issuer(session, box, config)
+    except IntegrityError:
+        session.rollback()  # the other worker created it first: use theirs
+        return verification.default_issuer(session, box, config)
+
+
 def issue_award(session: Session, box: SecretBox, config: Mapping[str, Any], award_id: int,
-                *, now: datetime | None = None) -> IssuedCredential | None:
+                *, now: datetime | None = None, issuer: Issuer | None = None) -> IssuedCredential | None:
     """Issue the award's credential if it is still pending and the learner has an e-mail; None otherwise."""
     if not session.scalars(_pending_query(now or utcnow()).where(Award.id == award_id)).first():
         return None  # issued meanwhile (another path), revoked or expired
@@ -79,10 +97,9 @@ def issue_award(session: Session, box: SecretBox, config: Mapping[str, Any], awa
     user = session.get_one(LmsUser, award.user_id)
     if not user.email:
         return None
-    version = session.get_one(TemplateVersion, award.template_version_id)
-    record = mc.MicroCredentialRecord(mc.from_json(version.body), mc.Learner(name=user.name, email=user.email),
-                                      award.awarded_at, None)
-    issuer = verification.default_issuer(session, box, config)
+    record = mc.MicroCredentialRecord(_template(session, award.template_version_id),
+                                      mc.Learner(name=user.name, email=user.email), award.awarded_at, None)
+    issuer = issuer or default_issuer(session, box, config)
     options = issuance.IssueOptions(fmt=str(config.get("ISSUANCE_FORMAT") or DEFAULT_FORMAT),
                                     base_url=str(config["BASE_URL"]), valid_until=award.valid_until,
                                     source=_source(award.id))
@@ -97,12 +114,14 @@ def issue_pending(session: Session, box: SecretBox, config: Mapping[str, Any], c
         LmsUser, LmsUser.id == Award.user_id)
     if course_pk is not None:
         query = query.where(Award.course_id == course_pk)
+    issuer: Issuer | None = None
     for award_id, has_email in session.execute(query.order_by(Award.id)).all():
         if not has_email:
             report.waiting_for_wallet += 1
             continue
+        issuer = issuer or default_issuer(session, box, config)
         try:
-            issued = issue_award(session, box, config, award_id, now=now)
+            issued = issue_award(session, box, config, award_id, now=now, issuer=issuer)
         except (issuance.IssuanceError, CredentialError, RecordError) as err:
             session.rollback()
             report.failed += 1
