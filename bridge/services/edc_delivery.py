@@ -9,8 +9,9 @@ State machine of an :class:`~bridge.models.EdcDelivery`: ``pending`` → ``done`
 ``duplicate`` when the wallet answered 409: it holds this credential already) or → ``failed`` (the wallet
 refused it, 400/404, with its message; or :data:`~bridge.services.outbox.MAX_ATTEMPTS` transient failures).
 Transient failures (timeouts, 5xx, refused credentials of ours) stay ``pending`` with a backoff.  One row per
-award and address (unique), and the same sealed file on every retry, so the wallet's duplicate check (by
-credential id) and our ``Idempotency-Key`` make a second deposit impossible.
+award and address (unique; a failed one is queued again when the learner asks again), and one sealed file per
+award, sent on every retry and to every address, so the wallet's duplicate check (by credential id) and our
+``Idempotency-Key`` make a second deposit of an award impossible.
 """
 
 from __future__ import annotations

@@ -96,3 +96,29 @@ def test_learner_sends_an_award_to_europass_and_sees_its_state(app: Flask, regis
             assert edc_delivery.run_due(s, EdcContext(box=services.box, config=app.config, http=services.http)) == 1
     after = client.get(f"/learner/wallet/?launch={launch}").get_data(as_text=True)
     assert "Delivered to your Europass wallet." in after and f"{WALLET}/viewer/u-1" in after
+
+
+def test_cli_sets_shows_and_lists_without_secrets_on_the_command_line(app: Flask, monkeypatch: Any) -> None:
+    from click.testing import CliRunner
+
+    from bridge.cli import main
+
+    with app.extensions["bridge"].db.session() as s:
+        reg_id = make_tenant(s).registration.id
+        s.commit()
+    runner = CliRunner()
+    monkeypatch.setenv("EDC_TEST_TOKEN", "tok-1")
+    bad = runner.invoke(main, ["edc", "set", "--platform", str(reg_id), "--wallet-url", "http://x.example"], obj=app)
+    assert bad.exit_code == 1 and "must be an https:// URL" in bad.output
+    ok = runner.invoke(main, ["edc", "set", "--platform", str(reg_id), "--wallet-url", WALLET, "--auth", "bearer",
+                              "--secret-env", "EDC_TEST_TOKEN"], obj=app)
+    assert ok.exit_code == 0, ok.output
+    shown = runner.invoke(main, ["edc", "show", "--platform", str(reg_id), "--json"], obj=app)
+    assert '"secret_stored": true' in shown.output and "tok-1" not in shown.output
+    prompted = runner.invoke(main, ["edc", "set", "--platform", str(reg_id), "--route", "issuer", "--issuer-url",
+                                    "https://issuer.edc.example.eu"], input="p12-pass\n", obj=app)
+    assert prompted.exit_code == 0, prompted.output
+    with app.extensions["bridge"].db.session() as s:
+        row = s.scalars(select(EdcSettings)).one()
+        assert row.route == "issuer" and row.certificate_password_encrypted is not None
+    assert runner.invoke(main, ["edc", "deliveries"], obj=app).output.strip() == "no EDC deliveries"
