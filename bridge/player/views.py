@@ -40,7 +40,9 @@ def play() -> Any:
             return redirect(url_for("player.manage_page", launch=ctx.launch_id), code=303)
         abort(404, description="This activity has no SCORM package yet. Your instructor needs to add one.")
     try:
-        attempt = scorm_attempts.current_attempt(session, activity, ctx.user_pk)
+        # Instructors preview: no credit, browse mode, nothing counted, rolled up or sent to the gradebook.
+        attempt = (scorm_attempts.start_preview(session, activity, ctx.user_pk) if ctx.is_instructor
+                   else scorm_attempts.current_attempt(session, activity, ctx.user_pk))
     except scorm_attempts.NoAttemptsLeft as err:
         result = scorm_attempts.activity_result(session, activity, ctx.user_pk)
         return render_template("player/done.html", message=str(err), result=result), 403

@@ -136,7 +136,7 @@ def _sco_weights(package: ScormPackage, rules: AttemptRules) -> dict[str, float]
 
 # -- attempts -----------------------------------------------------------------------------------
 def attempts_of(session: Session, activity: ScormActivity, user_pk: int | None = None) -> list[ScormAttempt]:
-    query = select(ScormAttempt).where(ScormAttempt.activity_id == activity.id)
+    query = select(ScormAttempt).where(ScormAttempt.activity_id == activity.id, ScormAttempt.preview.is_(False))
     if user_pk is not None:
         query = query.where(ScormAttempt.user_id == user_pk)
     return list(session.scalars(query.order_by(ScormAttempt.user_id, ScormAttempt.number)))
@@ -156,15 +156,35 @@ def current_attempt(session: Session, activity: ScormActivity, user_pk: int) -> 
     return attempt
 
 
-def _new_runtime(manifest: Manifest, sco: Sco, learner: Learner, saved: Mapping[str, Any] | None) -> RuntimeSession:
+def start_preview(session: Session, activity: ScormActivity, user_pk: int) -> ScormAttempt:
+    """A fresh no-credit preview attempt for an instructor (an earlier preview of theirs is discarded).
+
+    The SCO runs with cmi.core.credit / cmi.credit "no-credit" and lesson_mode / mode "browse", so the SCORM
+    1.2 finish rule gives "browsed"; previews are not counted as attempts, rolled up into progress, sent to
+    the gradebook or shown in reports.
+    """
+    for old in session.scalars(select(ScormAttempt).where(
+            ScormAttempt.activity_id == activity.id, ScormAttempt.user_id == user_pk, ScormAttempt.preview.is_(True))):
+        session.delete(old)
+    session.flush()
+    attempt = ScormAttempt(activity_id=activity.id, user_id=user_pk, number=0, status="in_progress", sco_states={},
+                           preview=True)
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def _new_runtime(manifest: Manifest, sco: Sco, learner: Learner, saved: Mapping[str, Any] | None,
+                 preview: bool = False) -> RuntimeSession:
+    credit, mode = ("no-credit", "browse") if preview else ("credit", "normal")
     return RuntimeSession(manifest.version, sco, saved or None, learner_id=learner.user_id,
-                          learner_name=learner.name)
+                          learner_name=learner.name, credit=credit, mode=mode)
 
 
 def open_sco(attempt: ScormAttempt, manifest: Manifest, sco: Sco, learner: Learner) -> SessionStart:
     """The values a new session of ``sco`` starts with (entry, location, suspend_data restored)."""
     saved = (attempt.sco_states or {}).get(sco.identifier)
-    runtime = _new_runtime(manifest, sco, learner, saved["runtime"] if saved else None)
+    runtime = _new_runtime(manifest, sco, learner, saved["runtime"] if saved else None, attempt.preview)
     state = runtime.to_state()
     return SessionStart(session=uuid.uuid4().hex, values=state["values"], counts=state["counts"])
 
@@ -204,7 +224,7 @@ def ends_session(batches: Sequence[Batch]) -> bool:
 
 
 def replay_batches(sco_states: Mapping[str, Any], manifest: Manifest, sco: Sco, learner: Learner,
-                   session_id: str, batches: Sequence[Batch]) -> Replayed:
+                   session_id: str, batches: Sequence[Batch], *, preview: bool = False) -> Replayed:
     """Replay one SCO session's new batches on the attempt's saved states (pure: nothing is stored)."""
     states = dict(sco_states or {})
     saved = states.get(sco.identifier) or {}
@@ -218,7 +238,7 @@ def replay_batches(sco_states: Mapping[str, Any], manifest: Manifest, sco: Sco, 
     if same_session and saved.get("running"):
         runtime = RuntimeSession.running(manifest.version, saved["runtime"], status_set=bool(saved.get("status_set")))
     else:
-        runtime = _new_runtime(manifest, sco, learner, saved.get("runtime"))
+        runtime = _new_runtime(manifest, sco, learner, saved.get("runtime"), preview)
     rejected: list[dict[str, Any]] = []
     terminated = False
     applied = 0
@@ -241,7 +261,8 @@ def apply_batches(session: Session, attempt: ScormAttempt, activity: ScormActivi
                   learner: Learner, session_id: str, batches: Sequence[Batch], *, now: datetime | None = None,
                   ) -> CommitOutcome:
     """Replay the browser's batches (``parse_batches``) for one SCO session; on Terminate roll the attempt up."""
-    replayed = replay_batches(attempt.sco_states, manifest, sco, learner, session_id, batches)
+    replayed = replay_batches(attempt.sco_states, manifest, sco, learner, session_id, batches,
+                              preview=attempt.preview)
     if not replayed.changed:
         return replayed.outcome
     attempt.sco_states = replayed.sco_states
@@ -292,7 +313,8 @@ def _on_terminate(session: Session, attempt: ScormAttempt, activity: ScormActivi
         attempt.status, attempt.finished_at = "completed", now
     else:
         attempt.status = "in_progress"
-    record_activity_progress(session, activity, attempt.user_id, now)
+    if not attempt.preview:
+        record_activity_progress(session, activity, attempt.user_id, now)
 
 
 def activity_result(session: Session, activity: ScormActivity, user_pk: int) -> AttemptResult:
@@ -327,7 +349,7 @@ def record_activity_progress(session: Session, activity: ScormActivity, user_pk:
 # -- reports ------------------------------------------------------------------------------------
 def count_attempts(session: Session, activity: ScormActivity) -> int:
     return int(session.scalar(select(func.count()).select_from(ScormAttempt).where(
-        ScormAttempt.activity_id == activity.id)) or 0)
+        ScormAttempt.activity_id == activity.id, ScormAttempt.preview.is_(False))) or 0)
 
 
 def interactions(attempt: ScormAttempt) -> list[dict[str, str]]:

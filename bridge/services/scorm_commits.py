@@ -29,8 +29,8 @@ from scorm.errors import ScormError
 _ATTEMPT = cast(Table, ScormAttempt.__table__)
 _TARGET = (
     select(ScormAttempt.id, ScormAttempt.user_id, ScormAttempt.sco_states, ScormAttempt.commits,
-           ScormAttempt.status, ScormPackage.storage_path, LmsUser.sub, LmsUser.name, LmsUser.given_name,
-           LmsUser.family_name)
+           ScormAttempt.status, ScormAttempt.preview, ScormPackage.storage_path, LmsUser.sub, LmsUser.name,
+           LmsUser.given_name, LmsUser.family_name)
     .join(ScormActivity, ScormActivity.id == ScormAttempt.activity_id)
     .join(ScormPackage, ScormPackage.id == ScormActivity.package_id)
     .join(LmsUser, LmsUser.id == ScormAttempt.user_id)
@@ -80,7 +80,7 @@ def commit(connection: Connection, storage: Storage, request: CommitRequest, *,
     row = connection.exec_driver_sql(sql.load, sql.params(sql.load_names, {"attempt_id": request.attempt_id})).first()
     if row is None:
         raise AttemptNotFound("This attempt does not exist (any more). Launch the activity again.")
-    attempt_id, user_pk, raw_states, version, status, storage_path, sub, *names = row
+    attempt_id, user_pk, raw_states, version, status, preview, storage_path, sub, *names = row
     if not hmac.compare_digest(request.token.encode(), token_for(attempt_id, user_pk).encode()):
         raise TokenRejected("This link is not valid for this activity. Launch the activity again from the course.")
     try:
@@ -92,7 +92,8 @@ def commit(connection: Connection, storage: Storage, request: CommitRequest, *,
         raise AttemptNotFound("This package has no such SCO.")
     states = json.loads(raw_states) if isinstance(raw_states, str | bytes) else raw_states
     learner = Learner(user_pk, sub, _display_name(*names))
-    replayed = replay_batches(states, manifest, sco, learner, request.session_id, request.batches)
+    replayed = replay_batches(states, manifest, sco, learner, request.session_id, request.batches,
+                              preview=bool(preview))
     if replayed.changed:
         values = {"attempt_id": attempt_id, "seen": version, "next_version": version + 1,
                   "states": json.dumps(replayed.sco_states), "sco": sco.identifier, "now": sql.time(utcnow())}

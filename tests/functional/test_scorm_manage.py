@@ -1,5 +1,6 @@
 """Instructor screens of a SCORM activity: per-SCO weights used by the weighted rollup (the form, the checks,
-the result); deleting a package (refused while a link plays it; row and files go together or not at all)."""
+the result); deleting a package (refused while a link plays it; row and files go together or not at all);
+the instructor's no-credit preview."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from bridge.models import ScormActivity, ScormAttempt, ScormPackage
+from bridge.models import GradeOutbox, ProgressFact, ScormActivity, ScormAttempt, ScormPackage
 from bridge.services import packages
 from tests.functional.test_scorm_player import (
     GOLF_12,
@@ -149,3 +150,42 @@ def test_another_course_cannot_delete_a_package(app: Any, registered: LaunchActi
         session.commit()
     assert _delete(registered.client, launch, package.id).status_code == 404
     assert len(_packages(app)) == 1
+
+
+def _preview(lti: LaunchActions) -> dict[str, Any]:
+    """Open the player from the "Preview" button of the instructor's manage page."""
+    launch = _launch_id(lti.launch("instructor-1"))
+    page = lti.client.get(f"/player/manage?launch={launch}").get_data(as_text=True)
+    href = page.split('class="button" href="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    html = lti.client.get(href).get_data(as_text=True)
+    assert "Preview (no credit)" in html
+    config_url = html.split('data-config-url="', 1)[1].split('"', 1)[0].replace("&amp;", "&")
+    config: dict[str, Any] = lti.client.get(config_url).get_json()
+    return config
+
+
+def test_an_instructor_preview_is_no_credit_and_records_nothing(app: Any, registered: LaunchActions) -> None:
+    _setup(registered)
+    config = _preview(registered)
+    sco = config["scos"][0]["identifier"]
+    start = _open(registered.client, config, sco)
+    assert (start["values"]["cmi.core.credit"], start["values"]["cmi.core.lesson_mode"]) == ("no-credit", "browse")
+    done = _commit(registered.client, config, sco, start["session"], [{"seq": 1, "calls": _calls(
+        ("cmi.core.score.raw", "95"), last="LMSFinish")}]).get_json()
+    assert done["terminated"]
+    with app.extensions["bridge"].db.session() as session:
+        preview = session.get(ScormAttempt, config["attempt"])
+        assert preview is not None and preview.preview and preview.number == 0
+        # SCORM 1.2 finish rule in browse mode: "browsed", no mastery comparison without credit.
+        assert preview.sco_states[sco]["runtime"]["values"]["cmi.core.lesson_status"] == "browsed"
+        assert session.scalars(select(ProgressFact)).first() is None
+        assert session.scalars(select(GradeOutbox)).first() is None
+    launch = _launch_id(registered.launch("instructor-1"))
+    page = registered.client.get(f"/player/manage?launch={launch}").get_data(as_text=True)
+    assert "No attempts yet." in page
+    again = _preview(registered)  # a new preview replaces the old one
+    learner = _learner_player(registered)
+    with app.extensions["bridge"].db.session() as session:
+        attempts = session.scalars(select(ScormAttempt).order_by(ScormAttempt.id)).all()
+        assert [(a.id, a.preview, a.number) for a in attempts] == [(again["attempt"], True, 0),
+                                                                   (learner["attempt"], False, 1)]
