@@ -77,7 +77,10 @@ def commit(connection: Connection, storage: Storage, request: CommitRequest, *,
     """Apply a commit that does not end the session; the caller's ``connection`` is in a transaction
     (``engine.begin()``) and commits it. Returns the outcome and the attempt's status."""
     sql = _statements(connection)
-    row = connection.exec_driver_sql(sql.load, sql.params(sql.load_names, {"attempt_id": request.attempt_id})).first()
+    # The DBAPI cursor of the connection's own transaction: two statements do not need Core's result machinery.
+    cursor = connection.connection.cursor()
+    cursor.execute(sql.load, sql.params(sql.load_names, {"attempt_id": request.attempt_id}))
+    row = cursor.fetchone()
     if row is None:
         raise AttemptNotFound("This attempt does not exist (any more). Launch the activity again.")
     attempt_id, user_pk, raw_states, version, status, preview, storage_path, sub, *names = row
@@ -97,7 +100,8 @@ def commit(connection: Connection, storage: Storage, request: CommitRequest, *,
     if replayed.changed:
         values = {"attempt_id": attempt_id, "seen": version, "next_version": version + 1,
                   "states": json.dumps(replayed.sco_states), "sco": sco.identifier, "now": sql.time(utcnow())}
-        if connection.exec_driver_sql(sql.save, sql.params(sql.save_names, values)).rowcount != 1:
+        cursor.execute(sql.save, sql.params(sql.save_names, values))
+        if cursor.rowcount != 1:
             raise CommitConflict("The attempt was being saved by another request; try again.")
     return replayed.outcome, str(status)
 
