@@ -2,12 +2,14 @@
 
 Transactions: **whole pages, with their resume point**. Each page's rows (users, memberships, line items,
 progress facts) are written together with the run's resume point (the URL of the next page); a transaction
-holds whole pages only and is committed once it holds about ``COMMIT_ROWS`` rows (and at every phase change),
-because a commit per page of 100 rows costs more than the rows. Connectors are called only between pages, so
-when a page fails to arrive or to parse, the pages stored before it are committed, nothing of the failed page
-is written, the run is marked ``failed`` with the URL it stopped at, and the next ``sync_course`` call for the
-course continues from that page instead of starting over. Should the process die instead, the run resumes from
-its last commit. Every write is an idempotent upsert, so repeating a page is harmless.
+holds whole pages only and is committed once it holds about ``COMMIT_ROWS`` rows, whenever the next page has
+not arrived yet (so no lock is held while waiting for the fetching thread), and at every phase change: when
+the database is the slower side, a commit per page of 100 rows would cost more than the rows. Connectors are
+called only between pages, so when a page fails to arrive or to parse, the pages stored before it are
+committed, nothing of the failed page is written, the run is marked ``failed`` with the URL it stopped at,
+and the next ``sync_course`` call for the course continues from that page instead of starting over. Should
+the process die instead, the run resumes from its last commit. Every write is an idempotent upsert, so
+repeating a page is harmless.
 
 Roster: the first sync reads the full membership (members listed as Active/Inactive); each complete read
 keeps NRPS ``rel="differences"``, and the next sync asks only for the changes (including ``Deleted``
@@ -17,10 +19,11 @@ members). Names and e-mails are stored only when the platform sent them. Results
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from queue import Full, Queue
 from typing import Any, TypeVar
 
 import requests
@@ -75,6 +78,7 @@ _MEMBERSHIPS_BY_USER = select(MEMBERSHIPS.c.user_id, MEMBERSHIPS.c.id).where(
     MEMBERSHIPS.c.course_id == bindparam("course"), MEMBERSHIPS.c.user_id.in_(bindparam("users", expanding=True)))
 AGS_READ_SCOPES = frozenset({SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY})
 COMMIT_ROWS = 5000  # rows per transaction, about (pages are never split)
+PREFETCH_PAGES = 4  # pages fetched ahead of the database work
 
 
 class SyncError(Exception):
@@ -181,23 +185,53 @@ def course_connectors(session: Session, box: SecretBox, course: Course, *, cache
 
 
 # -- paging ---------------------------------------------------------------------------------------------
-def prefetched(pages: Iterator[T]) -> Iterator[T]:
-    """Yield ``pages`` while fetching the next one in a worker thread (one page ahead).
+def prefetched(pages: Iterator[T], *, depth: int = PREFETCH_PAGES,
+               before_wait: Callable[[], None] = lambda: None) -> Iterator[T]:
+    """Yield ``pages`` while a worker thread fetches up to ``depth`` pages ahead.
 
-    The database work of a page then overlaps the HTTP wait for the next. Order and failure semantics are
-    those of ``pages``: an error fetching page N+1 surfaces only after page N was yielded (and committed).
+    The database work of a page then overlaps the HTTP waits for the next ones, and a slow page on either
+    side (a commit, a slow answer) is absorbed instead of stalling the other. ``before_wait`` runs whenever
+    no page is ready yet, before waiting for one: the sync commits there, so it never waits for the worker
+    while holding a write lock the worker may need (a token refresh writes the token cache). Order and
+    failure semantics are those of ``pages``: an error fetching page N+1 surfaces only after pages up to N
+    were yielded (and stored). Closing the generator early stops the worker after its current request.
     """
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-prefetch") as pool:
-        upcoming = pool.submit(next, pages, _DONE)
+    queue: Queue[tuple[str, Any]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: tuple[str, Any]) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.05)
+                return True
+            except Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for page in pages:
+                if not offer(("page", page)):
+                    return
+            offer(("done", None))
+        except BaseException as err:  # handed to the consumer, raised there in order
+            offer(("error", err))
+
+    worker = threading.Thread(target=work, name="sync-prefetch", daemon=True)
+    worker.start()
+    try:
         while True:
-            page = upcoming.result()
-            if page is _DONE:
+            if queue.empty():
+                before_wait()
+            kind, value = queue.get()
+            if kind == "done":
                 return
-            upcoming = pool.submit(next, pages, _DONE)
-            yield page
-
-
-_DONE: Any = object()
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join()
 
 
 # -- the run --------------------------------------------------------------------------------------------
@@ -232,8 +266,10 @@ def _advance(session: Session, run: CourseSync, *, rows: int = 0, commit: bool =
         session.info["sync_pending_rows"] = pending
 
 
-def _checkpoint(session: Session, run: CourseSync) -> None:
-    """Commit the pages stored so far with the resume point after them."""
+def _checkpoint(session: Session, run: CourseSync, *, only_pending: bool = False) -> None:
+    """Commit the pages stored so far with the resume point after them (``only_pending``: if there are any)."""
+    if only_pending and not session.info.get("sync_pending_rows"):
+        return
     session.execute(_SAVE_RESUME, {"run": run.id, "resume": run.resume})
     session.commit()
     session.info["sync_pending_rows"] = 0
@@ -285,7 +321,7 @@ def _sync_roster(session: Session, course: Course, run: CourseSync, nrps: NrpsCo
     # ``limit`` goes on the first request only: next and differences URLs already carry their query.
     pages: Iterator[MembershipPage] = nrps.membership_pages(
         url, limit=page_size if url == course.memberships_url else None)
-    for page in prefetched(pages):
+    for page in prefetched(pages, before_wait=lambda: _checkpoint(session, run, only_pending=True)):
         _store_members(session, course, page.members, report, users)
         if page.differences_url:
             run.differences_url = page.differences_url
@@ -396,7 +432,8 @@ def _sync_results(session: Session, course: Course, run: CourseSync, ags: AgsCon
         params = {"limit": str(page_size)} if page_size and not run.resume.get("url") else None
         # A column without facts yet (the usual first sync) is written insert-first: no lookup per page.
         likely_new = not has_facts(session, course.id, "ags:" + lineitem_url)
-        for page in prefetched(ags.iter_pages(start, accept=RESULT_CONTAINER, params=params)):
+        pages = ags.iter_pages(start, accept=RESULT_CONTAINER, params=params)
+        for page in prefetched(pages, before_wait=lambda: _checkpoint(session, run, only_pending=True)):
             results: list[Result] = as_list_of(ags, page, Result.from_json, "result container")
             _store_results(session, course, lineitem_url, maxima.get(lineitem_url), results, observed, report,
                            users, likely_new)

@@ -154,3 +154,25 @@ def test_a_failing_page_writes_nothing_and_the_next_run_resumes_there(live: Live
         resumed = sync_course(session, course, live.connectors(session, course))
         assert resumed.resumed and resumed.members == 3  # the two remaining pages only
         assert len(_statuses(session, course.id)) == 9
+
+
+def test_a_token_refreshed_in_the_middle_of_a_transaction_does_not_wait_for_it(live: Live) -> None:
+    """The fetching thread refreshes a revoked token (a database write) while the sync holds stored pages."""
+    for n in range(3, 9):
+        live.platform.add_user(f"learner-{n}", "L", str(n))
+        live.platform.enroll(COURSE, f"learner-{n}", [LEARNER])
+    with live.session() as session:
+        course = live.course(session)
+        connectors = live.connectors(session, course)
+        original = connectors.nrps.iter_pages  # type: ignore[union-attr]
+
+        def revoking(url, **kwargs):  # the platform forgets its tokens after the second roster page
+            for number, page in enumerate(original(url, **kwargs)):
+                if number == 1:
+                    live.platform.access_tokens.clear()
+                yield page
+
+        connectors.nrps.iter_pages = revoking  # type: ignore[union-attr,method-assign]
+        report = sync_course(session, course, connectors)
+        assert report.members == 9 and report.pages >= 5
+        assert len(_statuses(session, course.id)) == 9
