@@ -70,3 +70,12 @@ def send_quietly(mailer: Mailer, notice: Notice, *, about: str) -> bool:
         log.warning("e-mail notice not sent", extra={"about": about})
         return False
     return True
+
+
+def tx_code_notice(to: str, title: str, code: str, minutes: int) -> Notice:
+    """The transaction code of a wallet offer, sent apart from the QR code (OpenID4VCI 1.0 §3.5: the code
+    should reach the holder through another channel than the offer itself)."""
+    text = (f"Your wallet will ask for a transaction code when you add \"{title}\".\n\n"
+            f"Transaction code: {code}\n\nIt works once, within {minutes} minutes. If you did not ask for this, "
+            "ignore this message: without the QR code or link on the course page the code is useless.\n")
+    return Notice(to=to, subject=f"Transaction code for \"{title}\"", text=text)

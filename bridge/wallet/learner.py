@@ -5,12 +5,12 @@ code (shown once), the state of every earlier offer in plain words, and (when th
 from __future__ import annotations
 
 import segno
-from flask import abort, render_template, request
+from flask import abort, current_app, render_template, request
 
 from bridge.admin.auth import check_csrf, csrf_token
 from bridge.lti.session import current_launch
-from bridge.models import Award
-from bridge.services import award_reports, awards, edc_delivery, edc_settings, vcapi, wallet_offers
+from bridge.models import Award, LmsUser, TemplateVersion
+from bridge.services import award_reports, awards, edc_delivery, edc_settings, notices, vcapi, wallet_offers
 from bridge.services.vcapi import NewExchange
 from bridge.services.wallet_offers import NewOffer, WalletError
 from bridge.wallet.blueprint import bp, settings
@@ -22,10 +22,14 @@ def qr_data_uri(link: str) -> str:
     return str(segno.make(link, error="m").png_data_uri(scale=5, border=4))
 
 
-def page(new: NewOffer | None = None, error: str = "", exchange: NewExchange | None = None, notice: str = "") -> str:
+def page(new: NewOffer | None = None, error: str = "", exchange: NewExchange | None = None, notice: str = "",
+         tx_sent: bool = False) -> str:
     ctx = current_launch()
     session = db_session()
+    can_mail = notices.mailer_from_config(current_app.config) is not None and bool(
+        session.get_one(LmsUser, ctx.user_pk).email)
     return render_template("wallet/learner.html", ctx=ctx, csrf=csrf_token(f"launch:{ctx.launch_id}"), notice=notice,
+                           tx_sent=tx_sent, can_mail=can_mail,
                            edc_enabled=edc_settings.get(session, ctx.registration_pk) is not None,
                            edc_rows=edc_delivery.of_user(session, ctx.user_pk), edc_state=edc_delivery.state_text,
                            earned=award_reports.earned(session, ctx.user_pk), new=new, error=error,
@@ -67,4 +71,18 @@ def learner_offer() -> str:
                                                                                    award.id))
     except WalletError as err:
         return page(error=err.description)
+    if new.tx_code and request.form.get("tx_by_email") == "1":
+        return _code_by_email(new, award)
     return page(new)
+
+
+def _code_by_email(new: NewOffer, award: Award) -> str:
+    """Send the transaction code to the learner's e-mail instead of showing it; on failure show it after all."""
+    session, mailer = db_session(), notices.mailer_from_config(current_app.config)
+    email = session.get_one(LmsUser, award.user_id).email
+    title = session.get_one(TemplateVersion, award.template_version_id).title
+    minutes = round((new.offer.code_expires_at - new.offer.created_at).total_seconds() / 60)
+    if mailer is None or not email or not notices.send_quietly(
+            mailer, notices.tx_code_notice(email, title, str(new.tx_code), minutes), about=f"offer {new.offer.id}"):
+        return page(new, notice="We could not send the e-mail, so here is the transaction code.")
+    return page(new, tx_sent=True, notice="We sent the transaction code to your e-mail address.")

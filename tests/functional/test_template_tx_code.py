@@ -3,6 +3,7 @@ default, none once the template says "off"), set with ``bridge credential tx-cod
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import UTC, datetime
 
@@ -13,6 +14,7 @@ from bridge.cli import main
 from bridge.models import WalletOffer
 from bridge.services import awards, launches
 from bridge.services import credential_templates as templates
+from tests.functional.wallet_client import FlaskHttp, Wallet
 from tests.support.awards_data import sample_template
 from tests.support.launch_actions import LaunchActions
 
@@ -75,3 +77,51 @@ def test_instructor_switches_the_setting_on_the_template_preview(app: Flask, reg
         from bridge.services import template_delivery
 
         assert template_delivery.tx_code_required(s, template_id) is False
+
+
+def test_learner_can_have_the_code_sent_by_email_instead_of_shown(app: Flask, registered: LaunchActions) -> None:
+    from bridge.models import LmsUser
+    from tests.support.smtp_server import SmtpServer
+
+    launch = registered.launch("learner-1").headers["Location"].split("launch=")[1]
+    with app.extensions["bridge"].db.session() as s:
+        ctx = launches.load_context(s, launch)
+        assert ctx.course_pk is not None
+        tpl = templates.save_template(s, registration_pk=ctx.registration_pk, course_pk=ctx.course_pk,
+                                      template=sample_template())
+        award = awards.award_manually(s, tpl, ctx.user_pk, ctx.course_pk, reason="Prior learning", by=None,
+                                      now=datetime.now(UTC))
+        s.get_one(LmsUser, ctx.user_pk).email = "grace@uniz.example"
+        s.commit()
+        award_id = award.id
+    client = registered.client
+    assert "send the transaction code to my e-mail" not in client.get(
+        f"/learner/wallet/?launch={launch}").get_data(as_text=True)  # no SMTP configured: no such choice
+    with SmtpServer() as smtp:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp.port, SMTP_STARTTLS=False,
+                          SMTP_FROM="bridge@uniz.example")
+        page = client.get(f"/learner/wallet/?launch={launch}").get_data(as_text=True)
+        assert "send the transaction code to my e-mail" in page
+        csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+        made = client.post("/learner/wallet/offer", data={"launch": launch, "csrf_token": csrf,
+                                                          "award_id": str(award_id), "tx_by_email": "1"})
+    text = made.get_data(as_text=True)
+    assert 'id="tx-code"' not in text and "enter the code we sent to your e-mail address" in text
+    (mail,) = smtp.messages
+    assert mail.recipients == ["grace@uniz.example"]
+    code = re.search(r"Transaction code: (\d{6})", mail.message.get_payload(decode=True).decode())  # type: ignore[union-attr]
+    assert code is not None
+    link = html.unescape(re.search(r'id="offer-link" href="([^"]+)"', text).group(1))  # type: ignore[union-attr]
+    wallet = Wallet(FlaskHttp(app.test_client()))
+    wallet.receive(link)
+    assert wallet.redeem(code.group(1))[0] == 200  # the e-mailed code is the offer's code
+    from tests.support.servers import free_port
+
+    app.config.update(SMTP_PORT=free_port())  # the mail server is down: the code is shown after all
+    page = client.get(f"/learner/wallet/?launch={launch}").get_data(as_text=True)
+    csrf = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+    fallback = client.post("/learner/wallet/offer", data={"launch": launch, "csrf_token": csrf,
+                                                          "award_id": str(award_id), "tx_by_email": "1"})
+    text = fallback.get_data(as_text=True)
+    assert "We could not send the e-mail, so here is the transaction code." in text
+    assert re.search(r'id="tx-code">\d{6}<', text)
