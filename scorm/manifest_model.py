@@ -32,6 +32,17 @@ class CompletionThreshold:
 
 
 @dataclass(frozen=True, slots=True)
+class ObjectiveMap:
+    """`imsss:mapInfo`: how a local objective reads and writes a shared global objective (SN 5.1.8)."""
+
+    target_objective_id: str
+    read_satisfied_status: bool = True
+    read_normalized_measure: bool = True
+    write_satisfied_status: bool = False
+    write_normalized_measure: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Objective:
     """`imsss:primaryObjective` / `imsss:objective` (SCORM 2004 SN 5.1.7)."""
 
@@ -39,6 +50,7 @@ class Objective:
     primary: bool
     satisfied_by_measure: bool = False
     min_normalized_measure: float | None = None
+    maps: tuple[ObjectiveMap, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +72,34 @@ class SequencingRule:
 
 
 @dataclass(frozen=True, slots=True)
+class RollupCondition:
+    condition: str
+    operator: str = "noOp"
+
+
+@dataclass(frozen=True, slots=True)
+class RollupRule:
+    """`imsss:rollupRule` (SN 5.1.6): an action taken when enough children meet the conditions."""
+
+    action: str
+    child_activity_set: str = "all"
+    minimum_count: int = 0
+    minimum_percent: float = 0.0
+    condition_combination: str = "any"
+    conditions: tuple[RollupCondition, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RollupControls:
+    """`imsss:rollupRules` attributes and rules (SN 5.1.6)."""
+
+    rollup_objective_satisfied: bool = True
+    rollup_progress_completion: bool = True
+    objective_measure_weight: float = 1.0
+    rules: tuple[RollupRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class ControlMode:
     choice: bool = True
     choice_exit: bool = True
@@ -71,7 +111,7 @@ class ControlMode:
 
 @dataclass(frozen=True, slots=True)
 class Sequencing:
-    """`imsss:sequencing`, kept as data: this library does not run the sequencing engine."""
+    """`imsss:sequencing`, kept as data; `scorm.sequencing` runs it."""
 
     control_mode: ControlMode = ControlMode()
     rules: tuple[SequencingRule, ...] = ()
@@ -80,6 +120,8 @@ class Sequencing:
     completion_set_by_content: bool = False
     objective_set_by_content: bool = False
     id_ref: str | None = None
+    attempt_limit: int | None = None  # `imsss:limitConditions@attemptLimit` (SN 5.1.5); None: no limit
+    rollup: RollupControls = RollupControls()
 
     @property
     def primary_objective(self) -> Objective | None:

@@ -1,7 +1,8 @@
 """Reading `imsss:sequencing`, `adlcp:completionThreshold`, `adlnav:presentation` and inline LOM.
 
-SCORM 2004 SN book section 5.1 (sequencing definition model: controlMode, sequencingRules,
-objectives, deliveryControls, sequencingCollection/IDRef), CAM 2004 3.4.1.x (completionThreshold:
+SCORM 2004 SN book section 5.1 (sequencing definition model: controlMode 5.1.3, sequencingRules
+5.1.4, limitConditions 5.1.5, rollupRules 5.1.6, objectives 5.1.7 with mapInfo 5.1.8,
+deliveryControls 5.1.10, sequencingCollection/IDRef), CAM 2004 3.4.1.x (completionThreshold:
 3rd Ed. element text; 4th Ed. attributes minProgressMeasure, progressWeight, completedByMeasure),
 ADL navigation (`hideLMSUI`) and the IEEE LOM "general" category for metadata.
 """
@@ -15,6 +16,10 @@ from scorm.manifest_model import (
     ControlMode,
     Metadata,
     Objective,
+    ObjectiveMap,
+    RollupCondition,
+    RollupControls,
+    RollupRule,
     RuleCondition,
     Sequencing,
     SequencingRule,
@@ -64,12 +69,61 @@ def _objective(node: etree._Element, primary: bool) -> Objective | None:
     if not identifier and not primary:
         return None
     measure = number(child_text_or_none(node, "minNormalizedMeasure"), "imsss:minNormalizedMeasure")
+    maps = tuple(
+        ObjectiveMap(
+            target_objective_id=attr(m, "targetObjectiveID") or "",
+            read_satisfied_status=flag(m, "readSatisfiedStatus", True),
+            read_normalized_measure=flag(m, "readNormalizedMeasure", True),
+            write_satisfied_status=flag(m, "writeSatisfiedStatus", False),
+            write_normalized_measure=flag(m, "writeNormalizedMeasure", False),
+        )
+        for m in children(node, "mapInfo") if attr(m, "targetObjectiveID")
+    )
     return Objective(
         identifier=identifier or "",
         primary=primary,
         satisfied_by_measure=flag(node, "satisfiedByMeasure", False),
         min_normalized_measure=1.0 if measure is None else measure,
+        maps=maps,
     )
+
+
+def _rollup_rule(node: etree._Element) -> RollupRule | None:
+    action_node = child(node, "rollupAction")
+    if action_node is None:
+        return None
+    conditions_node = child(node, "rollupConditions")
+    conditions = tuple(
+        RollupCondition(condition=attr(c, "condition") or "always", operator=attr(c, "operator") or "noOp")
+        for c in (children(conditions_node, "rollupCondition") if conditions_node is not None else [])
+    )
+    return RollupRule(
+        action=attr(action_node, "action") or "",
+        child_activity_set=attr(node, "childActivitySet") or "all",
+        minimum_count=int(number(attr(node, "minimumCount"), "a rollup rule's minimumCount") or 0),
+        minimum_percent=number(attr(node, "minimumPercent"), "a rollup rule's minimumPercent") or 0.0,
+        condition_combination=(attr(conditions_node, "conditionCombination") if conditions_node is not None
+                               else None) or "any",
+        conditions=conditions,
+    )
+
+
+def _rollup_controls(node: etree._Element | None) -> RollupControls:
+    if node is None:
+        return RollupControls()
+    weight = number(attr(node, "objectiveMeasureWeight"), "objectiveMeasureWeight")
+    rules = [_rollup_rule(r) for r in children(node, "rollupRule")]
+    return RollupControls(
+        rollup_objective_satisfied=flag(node, "rollupObjectiveSatisfied", True),
+        rollup_progress_completion=flag(node, "rollupProgressCompletion", True),
+        objective_measure_weight=1.0 if weight is None else weight,
+        rules=tuple(r for r in rules if r is not None),
+    )
+
+
+def _attempt_limit(node: etree._Element | None) -> int | None:
+    limit = number(attr(node, "attemptLimit"), "attemptLimit") if node is not None else None
+    return int(limit) if limit else None  # 0 means "no limit" (SN 5.1.5)
 
 
 def child_text_or_none(node: etree._Element, name: str) -> str | None:
@@ -102,6 +156,8 @@ def parse_sequencing(node: etree._Element, collection: dict[str, etree._Element]
         completion_set_by_content=flag(delivery, "completionSetByContent", False),
         objective_set_by_content=flag(delivery, "objectiveSetByContent", False),
         id_ref=id_ref,
+        attempt_limit=_attempt_limit(by_name.get("limitconditions")),
+        rollup=_rollup_controls(by_name.get("rolluprules")),
     )
 
 

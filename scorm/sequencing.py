@@ -1,0 +1,216 @@
+"""SCORM 2004 sequencing engine: the part of IMS Simple Sequencing 1.0 that multi-SCO packages use.
+
+Pure and deterministic (no clock, no randomness, no I/O). Spec: SCORM 2004 4th Edition Sequencing and
+Navigation (SN) book — activity tree and tracking model (SN 2.1, 4.2), sequencing rules and limit
+conditions (SN 3.4, UP.1, UP.2, UP.5), rollup (SN 4.6, RB.1.1–RB.1.5), navigation and sequencing
+requests (NB.2.1, TB.2.x, SB.2.x, DB.1.1, DB.2), and valid-request evaluation for
+`adl.nav.request_valid.*` (SN 4th Ed. 4.4, RTE 4.4.3). The parts live in:
+`sequencing_tree` (tree, state, run-time results, global objectives), `sequencing_rules`,
+`sequencing_rollup`, `sequencing_flow` (traversals) and `sequencing_navigation` (requests, delivery).
+Not implemented: selection/randomization, time limits, rollup considerations other than the
+defaults, constrainChoice/preventActivation (adlseq), jump (4th Ed.); they are ignored, not refused.
+
+Integration API for the player (`bridge/player` calls only this; it stays pure):
+
+    seq = Sequencer.from_manifest(manifest)          # or Sequencer.from_state(manifest, saved)
+    outcome = seq.navigate("start")                  # or "resumeAll" when seq.tree.suspended is set
+    outcome.kind                                     # "deliver" | "ended" | "idle" | "refused"
+    outcome.activity_id                              # the item identifier to launch (kind "deliver")
+    outcome.code, outcome.message                    # SN exception code and text (kind "refused")
+    seq.record(activity_id, runtime_session_state)   # after each SCO commit/terminate: cmi → tracking
+    seq.navigate("continue" | "previous" | "exit" | "exitAll" | "suspendAll" | "abandon")
+    seq.navigate("choice", "ITEM_ID")                # a table-of-contents click
+    seq.valid_requests()                             # adl.nav.request_valid.continue/.previous/.choice
+    seq.toc()                                        # entries: enabled / hidden / status per item
+    saved = seq.to_state()                           # JSON-serialisable; store it with the attempt
+
+A refused request changes nothing. When "start" is refused (a course without flow), show the TOC.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scorm.manifest_model import Manifest
+from scorm.sequencing_flow import Refusal
+from scorm.sequencing_navigation import Outcome, check_navigation, choose, navigate, terminate_exit
+from scorm.sequencing_rules import hidden_from_choice, is_disabled_or_limited
+from scorm.sequencing_tree import Activity, ActivityTree, ObjectiveState, build_tree, record_sco_result
+
+__all__ = ["Outcome", "Sequencer", "TocEntry", "ValidRequests", "valid_requests"]
+
+
+@dataclass(frozen=True, slots=True)
+class ValidRequests:
+    """What `adl.nav.request_valid.*` reports; `choice` maps each activity id to true/false."""
+
+    continue_: bool
+    previous: bool
+    choice: Mapping[str, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class TocEntry:
+    identifier: str
+    title: str
+    depth: int
+    launchable: bool
+    hidden: bool  # isvisible="false" or a hiddenFromChoice precondition (here or above)
+    enabled: bool  # a choice of this item would be honoured now
+    current: bool
+    completed: bool | None  # None: progress unknown
+    satisfied: bool | None  # None: objective status unknown
+    attempts: int
+
+
+def _flow_valid(tree: ActivityTree, terminated: ActivityTree, request: str) -> bool:
+    try:
+        check_navigation(tree, request, None)
+    except Refusal:
+        return False
+    return navigate(copy.deepcopy(terminated), request).kind != "refused"
+
+
+def _choice_valid(tree: ActivityTree, terminated: ActivityTree, activity: Activity) -> bool:
+    try:
+        check_navigation(tree, "choice", activity.identifier)
+        chosen = choose(terminated, terminated.by_id[activity.identifier])
+    except Refusal:
+        return False
+    return not any(is_disabled_or_limited(terminated, a) for a in chosen.ancestors())
+
+
+def _terminated_copy(tree: ActivityTree) -> ActivityTree:
+    """The tree as sequencing will see it once the current attempt ends (TB.2.3 look-ahead)."""
+    trial = copy.deepcopy(tree)
+    if trial.current is not None and trial.current.is_active:
+        terminate_exit(trial, trial.current)  # a follow-up request from post rules is not looked ahead
+    return trial
+
+
+def valid_requests(tree: ActivityTree, current: str | None = None) -> ValidRequests:
+    """Evaluate continue, previous and every choice without changing `tree`.
+
+    `current` overrides the tree's current activity (an id); a continue that would end the
+    sequencing session counts as valid (the learner may leave the course that way).
+    """
+    if current is not None:
+        tree = copy.deepcopy(tree)
+        tree.current = tree.by_id[current]
+    terminated = _terminated_copy(tree)
+    choice = {a.identifier: _choice_valid(tree, terminated, a) for a in tree.preorder()}
+    return ValidRequests(_flow_valid(tree, terminated, "continue"), _flow_valid(tree, terminated, "previous"),
+                         choice)
+
+
+def _toc_entry(tree: ActivityTree, activity: Activity, depth: int, enabled: bool) -> TocEntry:
+    primary = activity.primary
+    return TocEntry(
+        identifier=activity.identifier, title=activity.title, depth=depth, launchable=activity.launchable,
+        hidden=any(a.hidden for a in activity.ancestors()) or hidden_from_choice(tree, activity),
+        enabled=enabled, current=activity is tree.current,
+        completed=activity.attempt_completion_status if activity.attempt_progress_status else None,
+        satisfied=primary.satisfied_status if primary.progress_status else None,
+        attempts=activity.attempt_count,
+    )
+
+
+def toc(tree: ActivityTree) -> tuple[TocEntry, ...]:
+    """The table of contents in document order (the root organization excluded)."""
+    valid = valid_requests(tree).choice
+    entries: list[TocEntry] = []
+
+    def visit(activity: Activity, depth: int) -> None:
+        entries.append(_toc_entry(tree, activity, depth, valid[activity.identifier]))
+        for child in activity.children:
+            visit(child, depth + 1)
+
+    for child in tree.root.children:
+        visit(child, 0)
+    return tuple(entries)
+
+
+class Sequencer:
+    """One learner's sequencing session over one package: the player's only entry point."""
+
+    def __init__(self, tree: ActivityTree) -> None:
+        self.tree = tree
+
+    @classmethod
+    def from_manifest(cls, manifest: Manifest) -> Sequencer:
+        return cls(build_tree(manifest))
+
+    def navigate(self, request: str, target_id: str | None = None) -> Outcome:
+        """Process a navigation request; the tree changes only when the request is honoured."""
+        trial = copy.deepcopy(self.tree)
+        outcome = navigate(trial, request, target_id)
+        if outcome.kind != "refused":
+            self.tree = trial
+        return outcome
+
+    def record(self, activity_id: str, runtime_state: Mapping[str, Any]) -> None:
+        """Feed a SCO's run-time state (`RuntimeSession.to_state()`) into the tracking model."""
+        record_sco_result(self.tree, activity_id, runtime_state)
+
+    def valid_requests(self) -> ValidRequests:
+        return valid_requests(self.tree)
+
+    def toc(self) -> tuple[TocEntry, ...]:
+        return toc(self.tree)
+
+    def to_state(self) -> dict[str, Any]:
+        return tree_state(self.tree)
+
+    @classmethod
+    def from_state(cls, manifest: Manifest, state: Mapping[str, Any]) -> Sequencer:
+        tree = build_tree(manifest)
+        load_tree_state(tree, state)
+        return cls(tree)
+
+
+# --- persistence: a JSON-serialisable snapshot of the tracking state --------------------------------------
+
+_ACTIVITY_FIELDS = ("attempt_count", "attempt_progress_status", "attempt_completion_status", "is_active",
+                    "is_suspended")
+_OBJECTIVE_FIELDS = ("progress_status", "satisfied_status", "measure_status", "normalized_measure")
+
+
+def _objective_state(values: Mapping[str, Any]) -> ObjectiveState:
+    return ObjectiveState(*(values[name] for name in _OBJECTIVE_FIELDS))
+
+
+def tree_state(tree: ActivityTree) -> dict[str, Any]:
+    def objectives(states: Mapping[str, ObjectiveState]) -> dict[str, Any]:
+        return {key: {name: getattr(s, name) for name in _OBJECTIVE_FIELDS} for key, s in states.items()}
+
+    return {
+        "activities": {
+            a.identifier: {**{name: getattr(a, name) for name in _ACTIVITY_FIELDS},
+                           "objectives": objectives(a.objectives)}
+            for a in tree.preorder()
+        },
+        "global_objectives": objectives(tree.global_objectives),
+        "current": tree.current.identifier if tree.current else None,
+        "suspended": tree.suspended.identifier if tree.suspended else None,
+        "ended": tree.ended,
+    }
+
+
+def load_tree_state(tree: ActivityTree, state: Mapping[str, Any]) -> None:
+    """Restore a snapshot; activities the manifest no longer has are ignored."""
+    for identifier, saved in state.get("activities", {}).items():
+        activity = tree.get(identifier)
+        if activity is None:
+            continue
+        for name in _ACTIVITY_FIELDS:
+            setattr(activity, name, saved[name])
+        for key, values in saved.get("objectives", {}).items():
+            if key in activity.objectives:
+                activity.objectives[key] = _objective_state(values)
+    tree.global_objectives = {k: _objective_state(v) for k, v in state.get("global_objectives", {}).items()}
+    tree.current = tree.get(state.get("current") or "")
+    tree.suspended = tree.get(state.get("suspended") or "")
+    tree.ended = bool(state.get("ended"))
