@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from queue import Full, Queue
+from queue import Empty, Full, Queue
 from typing import Any, TypeVar
 
 import requests
@@ -185,14 +185,15 @@ def course_connectors(session: Session, box: SecretBox, course: Course, *, cache
 
 
 # -- paging ---------------------------------------------------------------------------------------------
-def prefetched(pages: Iterator[T], *, depth: int = PREFETCH_PAGES,
+def prefetched(pages: Iterator[T], *, depth: int = PREFETCH_PAGES, patience: float = 0.05,
                before_wait: Callable[[], None] = lambda: None) -> Iterator[T]:
     """Yield ``pages`` while a worker thread fetches up to ``depth`` pages ahead.
 
     The database work of a page then overlaps the HTTP waits for the next ones, and a slow page on either
-    side (a commit, a slow answer) is absorbed instead of stalling the other. ``before_wait`` runs whenever
-    no page is ready yet, before waiting for one: the sync commits there, so it never waits for the worker
-    while holding a write lock the worker may need (a token refresh writes the token cache). Order and
+    side (a commit, a slow answer) is absorbed instead of stalling the other. ``before_wait`` runs when no
+    page has arrived within ``patience`` seconds, before waiting on: the sync commits there, so it never
+    waits long for the worker while holding a write lock the worker may need (a token refresh writes the
+    token cache), yet does not commit after every page when pages follow each other closely. Order and
     failure semantics are those of ``pages``: an error fetching page N+1 surfaces only after pages up to N
     were yielded (and stored). Closing the generator early stops the worker after its current request.
     """
@@ -221,9 +222,11 @@ def prefetched(pages: Iterator[T], *, depth: int = PREFETCH_PAGES,
     worker.start()
     try:
         while True:
-            if queue.empty():
+            try:
+                kind, value = queue.get(timeout=patience)
+            except Empty:
                 before_wait()
-            kind, value = queue.get()
+                kind, value = queue.get()
             if kind == "done":
                 return
             if kind == "error":
