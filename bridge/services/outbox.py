@@ -95,3 +95,9 @@ def process_due(session: Session, deliverers: dict[str, Deliverer], *, now: date
         if deliver is not None and attempt(session, delivery, deliver, now=now):
             done += 1
     return done
+
+
+def with_problems(session: Session, *, limit: int = 100) -> list[Delivery]:
+    """Wallet deliveries that failed or are being retried, newest first (for the admin screen)."""
+    return list(session.scalars(select(Delivery).where(Delivery.last_error != "").order_by(Delivery.id.desc())
+                                .limit(limit)))

@@ -9,7 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from bridge.admin.auth import admin_principal, check_csrf, csrf_token
 from bridge.lti.session import current_launch
-from bridge.services import edc_delivery, edc_settings, platforms
+from bridge.services import edc_delivery, edc_settings, outbox, platforms
 from bridge.services.edc_delivery import EdcDeliveryError
 from bridge.services.edc_settings import EdcSettingsError, SettingsInput
 from bridge.wallet import learner
@@ -38,7 +38,8 @@ def admin_edc() -> str:
     return render_template("wallet/edc_admin.html", csrf=csrf_token(principal), launch=request.values.get("launch"),
                            registrations=registrations,
                            settings={r.id: edc_settings.get(session, r.id) for r in registrations},
-                           deliveries=edc_delivery.of_tenant(session), state_text=edc_delivery.state_text)
+                           deliveries=edc_delivery.of_tenant(session), state_text=edc_delivery.state_text,
+                           wallet_problems=outbox.with_problems(session))
 
 
 @bp.post("/admin/edc/<int:registration_id>")

@@ -122,3 +122,21 @@ def test_cli_sets_shows_and_lists_without_secrets_on_the_command_line(app: Flask
         row = s.scalars(select(EdcSettings)).one()
         assert row.route == "issuer" and row.certificate_password_encrypted is not None
     assert runner.invoke(main, ["edc", "deliveries"], obj=app).output.strip() == "no EDC deliveries"
+
+
+def test_admin_sees_wallet_deliveries_with_problems(admin_app: Flask) -> None:
+    from bridge.models import Delivery
+    from bridge.services import wallet_offers
+    from bridge.services.wallet_offers import WalletSettings
+
+    client = admin_app.test_client()
+    assert "No wallet delivery has failed." in client.get("/admin/edc", headers=AUTH).get_data(as_text=True)
+    with admin_app.extensions["bridge"].db.session() as s:
+        new = wallet_offers.create_offer(s, WalletSettings.from_config(admin_app.config), source="sample",
+                                         recipient="learner@example.org", tx_code=False)
+        s.add(Delivery(offer=new.offer, channel="oid4vci", state="failed", attempts=8,
+                       last_error="The credential could not be signed: no key. We gave up after 8 attempts.",
+                       request={}))
+        s.commit()
+    page = client.get("/admin/edc", headers=AUTH).get_data(as_text=True)
+    assert "The credential could not be signed: no key. We gave up after 8 attempts." in page
