@@ -38,7 +38,14 @@ from scorm.manifest_model import Manifest
 from scorm.sequencing_flow import Refusal
 from scorm.sequencing_navigation import Outcome, check_navigation, choose, navigate, terminate_exit
 from scorm.sequencing_rules import hidden_from_choice, is_disabled_or_limited
-from scorm.sequencing_tree import Activity, ActivityTree, ObjectiveState, build_tree, record_sco_result
+from scorm.sequencing_tree import (
+    Activity,
+    ActivityTree,
+    ObjectiveState,
+    build_tree,
+    read_objective,
+    record_sco_result,
+)
 
 __all__ = ["Outcome", "Sequencer", "TocEntry", "ValidRequests", "valid_requests"]
 
@@ -107,7 +114,7 @@ def valid_requests(tree: ActivityTree, current: str | None = None) -> ValidReque
 
 
 def _toc_entry(tree: ActivityTree, activity: Activity, depth: int, enabled: bool) -> TocEntry:
-    primary = activity.primary
+    primary = read_objective(tree, activity)
     return TocEntry(
         identifier=activity.identifier, title=activity.title, depth=depth, launchable=activity.launchable,
         hidden=any(a.hidden for a in activity.ancestors()) or hidden_from_choice(tree, activity),
