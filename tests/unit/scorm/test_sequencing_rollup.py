@@ -23,7 +23,7 @@ def run(seq: Sequencer, outcomes: dict[str, dict[str, object]]) -> Sequencer:
     """Deliver each listed SCO by choice, report its results, then exit it (ending the attempt)."""
     for identifier, values in outcomes.items():
         assert seq.navigate("choice", identifier).kind == "deliver"
-        seq.record(identifier, result(**values))  # type: ignore[arg-type]
+        seq.record(identifier, result(**values))
         seq.navigate("exit")
     return seq
 
@@ -152,7 +152,7 @@ def test_parser_keeps_map_info_limit_and_rollup_controls() -> None:
                               attrs=' rollupObjectiveSatisfied="false" objectiveMeasureWeight="0.5"')
                + objectives("p", "o2->g2", primary_maps=maps))
     parsed = manifest(item("m", seq_xml, item("a")))
-    sequencing = parsed.organization.items[0].sequencing  # type: ignore[union-attr]
+    sequencing = parsed.organization.items[0].sequencing
     assert sequencing is not None and sequencing.attempt_limit == 3
     assert sequencing.rollup.rollup_objective_satisfied is False
     assert sequencing.rollup.objective_measure_weight == 0.5
