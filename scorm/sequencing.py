@@ -29,7 +29,6 @@ A refused request changes nothing. When "start" is refused (a course without flo
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -37,12 +36,14 @@ from typing import Any
 from scorm.manifest_model import Manifest
 from scorm.sequencing_flow import Refusal
 from scorm.sequencing_navigation import Outcome, check_navigation, choose, navigate, terminate_exit
+from scorm.sequencing_rollup import overall_rollup
 from scorm.sequencing_rules import hidden_from_choice, is_disabled_or_limited
 from scorm.sequencing_tree import (
     Activity,
     ActivityTree,
     ObjectiveState,
     build_tree,
+    copy_tree,
     read_objective,
     record_sco_result,
 )
@@ -78,7 +79,7 @@ def _flow_valid(tree: ActivityTree, terminated: ActivityTree, request: str) -> b
         check_navigation(tree, request, None)
     except Refusal:
         return False
-    return navigate(copy.deepcopy(terminated), request).kind != "refused"
+    return navigate(copy_tree(terminated), request).kind != "refused"
 
 
 def _choice_valid(tree: ActivityTree, terminated: ActivityTree, activity: Activity) -> bool:
@@ -92,7 +93,7 @@ def _choice_valid(tree: ActivityTree, terminated: ActivityTree, activity: Activi
 
 def _terminated_copy(tree: ActivityTree) -> ActivityTree:
     """The tree as sequencing will see it once the current attempt ends (TB.2.3 look-ahead)."""
-    trial = copy.deepcopy(tree)
+    trial = copy_tree(tree)
     if trial.current is not None and trial.current.is_active:
         terminate_exit(trial, trial.current)  # a follow-up request from post rules is not looked ahead
     return trial
@@ -105,7 +106,7 @@ def valid_requests(tree: ActivityTree, current: str | None = None) -> ValidReque
     sequencing session counts as valid (the learner may leave the course that way).
     """
     if current is not None:
-        tree = copy.deepcopy(tree)
+        tree = copy_tree(tree)
         tree.current = tree.by_id[current]
     terminated = _terminated_copy(tree)
     choice = {a.identifier: _choice_valid(tree, terminated, a) for a in tree.preorder()}
@@ -152,15 +153,19 @@ class Sequencer:
 
     def navigate(self, request: str, target_id: str | None = None) -> Outcome:
         """Process a navigation request; the tree changes only when the request is honoured."""
-        trial = copy.deepcopy(self.tree)
+        trial = copy_tree(self.tree)
         outcome = navigate(trial, request, target_id)
         if outcome.kind != "refused":
             self.tree = trial
         return outcome
 
     def record(self, activity_id: str, runtime_state: Mapping[str, Any]) -> None:
-        """Feed a SCO's run-time state (`RuntimeSession.to_state()`) into the tracking model."""
+        """Feed a SCO's run-time state (`RuntimeSession.to_state()`) into the tracking model.
+
+        Clusters above it are rolled up at once (RB.1.5), so the TOC shows fresh status.
+        """
         record_sco_result(self.tree, activity_id, runtime_state)
+        overall_rollup(self.tree, self.tree.by_id[activity_id])
 
     def valid_requests(self) -> ValidRequests:
         return valid_requests(self.tree)

@@ -118,6 +118,9 @@ def deliver(tree: ActivityTree, target: Activity) -> Outcome:
         if is_disabled_or_limited(tree, activity):
             raise Refusal("DB.1.1-3", f"'{_name(activity)}' is not available now.")
     end_descendent_attempts(tree, path)
+    if tree.suspended is not None:  # a new delivery discards a suspended attempt elsewhere
+        for activity in tree.suspended.ancestors():
+            activity.is_suspended = activity.is_suspended and activity in path
     for activity in path:
         if not activity.is_active:
             if not activity.is_suspended:

@@ -14,16 +14,20 @@ global objectives (SN 4.2.1.1, 5.1.8); reads see the global value whenever it is
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from scorm.manifest_model import Item, Manifest, Objective, ObjectiveMap, Sequencing
+from scorm.errors import ManifestError
+from scorm.manifest_model import ControlMode, Item, Manifest, Objective, ObjectiveMap, Sequencing
 from scorm.rollup import attempt_result
 from scorm.runtime_rules import evaluated_completion, evaluated_success
 from scorm.runtime_store import CmiStore
 
 DEFAULT_SEQUENCING = Sequencing()
+# SCORM 1.2 has no sequencing; LMSs offer both a table of contents and previous/next, so we do too.
+SCORM_12_SEQUENCING = Sequencing(control_mode=ControlMode(choice=True, flow=True))
 PRIMARY = ""  # key of an activity's primary objective when the manifest gives it no identifier
 
 
@@ -101,8 +105,8 @@ class ActivityTree:
         return list(self.root.walk())
 
 
-def _activity(identifier: str, title: str, sequencing: Sequencing | None) -> Activity:
-    seq = sequencing or DEFAULT_SEQUENCING
+def _activity(identifier: str, title: str, sequencing: Sequencing | None, default: Sequencing) -> Activity:
+    seq = sequencing or default
     activity = Activity(identifier=identifier, title=title, sequencing=seq)
     primary = seq.primary_objective
     activity.primary_key = primary.identifier if primary else PRIMARY
@@ -113,11 +117,11 @@ def _activity(identifier: str, title: str, sequencing: Sequencing | None) -> Act
     return activity
 
 
-def _from_item(item: Item, parent: Activity, by_id: dict[str, Activity]) -> Activity:
-    activity = _activity(item.identifier, item.title, item.sequencing)
+def _from_item(item: Item, parent: Activity, by_id: dict[str, Activity], default: Sequencing) -> Activity:
+    activity = _activity(item.identifier, item.title, item.sequencing, default)
     activity.parent, activity.hidden = parent, item.hidden
     by_id[activity.identifier] = activity
-    activity.children = [_from_item(child, activity, by_id) for child in item.children]
+    activity.children = [_from_item(child, activity, by_id, default) for child in item.children]
     activity.launchable = bool(item.identifierref) and not activity.children
     return activity
 
@@ -126,11 +130,21 @@ def build_tree(manifest: Manifest) -> ActivityTree:
     """The activity tree of the manifest's default organization (SN 2.1)."""
     org = manifest.organization
     if org is None:
-        raise ValueError("the manifest has no organization to sequence")
-    root = _activity(org.identifier, org.title, org.sequencing)
+        raise ManifestError("The package has no organization, so there is nothing to sequence.")
+    default = SCORM_12_SEQUENCING if manifest.version == "1.2" else DEFAULT_SEQUENCING
+    root = _activity(org.identifier, org.title, org.sequencing, default)
     by_id = {root.identifier: root}
-    root.children = [_from_item(item, root, by_id) for item in org.items]
+    root.children = [_from_item(item, root, by_id, default) for item in org.items]
     return ActivityTree(root=root, by_id=by_id)
+
+
+def copy_tree(tree: ActivityTree) -> ActivityTree:
+    """A copy whose tracking state can change freely; the frozen definitions are shared, not copied."""
+    memo: dict[int, Any] = {}
+    for activity in tree.by_id.values():
+        memo[id(activity.sequencing)] = activity.sequencing
+        memo[id(activity.objective_defs)] = activity.objective_defs
+    return copy.deepcopy(tree, memo)
 
 
 # --- reading and writing objectives through objective maps (SN 4.2.1.1, 5.1.8) ---------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 
-from scorm_builders import GOLF_2004
+from scorm_builders import GOLF_12, GOLF_2004
 from sequencing_builders import (
     finish,
     flow_mode,
@@ -281,3 +281,30 @@ def test_real_golf_2004_package_tree() -> None:
     root = seq.tree.root
     assert (root.attempt_completion_status, root.primary.satisfied_status, root.primary.normalized_measure) \
         == (True, True, 1.0)
+
+
+def test_scorm_12_packages_get_flow_and_choice() -> None:
+    with zipfile.ZipFile(GOLF_12) as archive:
+        parsed = parse_manifest(archive.read("imsmanifest.xml"))
+    seq = Sequencer.from_manifest(parsed)
+    assert delivered(seq, "start") == seq.tree.preorder()[1].identifier
+    assert seq.navigate("continue").kind == "ended"
+
+
+def test_a_new_start_after_suspend_discards_the_suspended_attempt() -> None:
+    seq = sequencer(THREE)
+    seq.navigate("start")
+    seq.navigate("continue")
+    seq.navigate("suspendAll")
+    assert delivered(seq, "choice", "c") == "c"
+    assert seq.tree.suspended is None
+    assert not any(a.is_suspended for a in seq.tree.preorder())
+    assert seq.tree.root.attempt_count == 1  # the course attempt goes on
+
+
+def test_recording_a_result_rolls_up_at_once() -> None:
+    seq = sequencer(item("m", flow_mode(), item("a")) + item("b"))
+    seq.navigate("start")
+    seq.record("a", result(success="passed"))
+    toc = {e.identifier: e for e in seq.toc()}
+    assert (toc["m"].completed, toc["m"].satisfied) == (True, True)
