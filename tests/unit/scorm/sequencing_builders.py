@@ -76,7 +76,7 @@ def finish(seq: Sequencer, **kwargs: object) -> None:
 
 
 def rule(kind: str, action: str, *conditions: str, combination: str = "all") -> str:
-    """A sequencing rule; a condition is "name", "not name", "name>0.5" / "name<0.5", "name@objective"."""
+    """A sequencing rule; a condition is "name", "not name", "name>0.5" / "name<0.5", with "@objective" last."""
     tag = {"pre": "preConditionRule", "exit": "exitConditionRule", "post": "postConditionRule"}[kind]
     parts = []
     for text in conditions:

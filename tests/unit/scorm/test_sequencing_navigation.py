@@ -308,3 +308,25 @@ def test_recording_a_result_rolls_up_at_once() -> None:
     seq.record("a", result(success="passed"))
     toc = {e.identifier: e for e in seq.toc()}
     assert (toc["m"].completed, toc["m"].satisfied) == (True, True)
+
+
+def test_post_condition_retry_all_starts_the_course_again() -> None:
+    seq = sequencer(item("a") + item("b", rules(rule("post", "retryAll", "not satisfied"))))
+    seq.navigate("start")
+    seq.navigate("continue")
+    finish(seq, success="failed")
+    assert delivered(seq, "continue") == "a"
+    assert (seq.tree.root.attempt_count, seq.tree.by_id["a"].attempt_count) == (2, 2)
+
+
+def test_measure_threshold_rule_skips_a_remedial_page() -> None:
+    writes = '<imsss:mapInfo targetObjectiveID="g_pre" writeNormalizedMeasure="true"/>'
+    skip_if_good = rules(rule("pre", "skip", "objectiveMeasureGreaterThan>0.8@pre"))
+    seq = sequencer(item("pretest", objectives("p", primary_maps=writes))
+                    + item("remedial", skip_if_good + objectives("r", "pre->g_pre")) + item("lesson"))
+    seq.navigate("start")
+    finish(seq, scaled=0.9)
+    assert delivered(seq, "continue") == "lesson"
+    assert delivered(seq, "choice", "pretest") == "pretest"
+    finish(seq, scaled=0.5)
+    assert delivered(seq, "continue") == "remedial"
