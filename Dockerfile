@@ -4,6 +4,8 @@ FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# DejaVu Sans for the PDF certificates (Latin, Greek and Cyrillic).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system bridge && useradd --system --gid bridge --home-dir /app --shell /usr/sbin/nologin bridge
 
 WORKDIR /app
@@ -23,4 +25,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s CMD python -c "import urllib.request,sys; sys.exit(0 if urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4).status == 200 else 1)"
 
 # Migrations run once at start-up (bridge db upgrade), then gunicorn serves the factory.
-CMD ["sh", "-c", "bridge db upgrade && exec gunicorn --bind 0.0.0.0:8000 --workers ${BRIDGE_WORKERS:-2} --access-logfile - --forwarded-allow-ips='*' 'bridge:create_app()'"]
+CMD ["sh", "-c", "bridge db upgrade && exec gunicorn -c python:bridge.gunicorn_conf --bind 0.0.0.0:8000 --workers ${BRIDGE_WORKERS:-2} --forwarded-allow-ips='*' 'bridge:create_app()'"]

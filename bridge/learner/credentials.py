@@ -4,17 +4,20 @@ switch for the public page)."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, make_response, redirect, render_template, request, url_for
 
 from bridge.admin.auth import check_csrf, csrf_token
+from bridge.learner import certificate_pdf as certificate_pdf_module
 from bridge.learner import sharing
 from bridge.lti.session import current_launch
 from bridge.models import LmsUser
 from bridge.services import award_reports
 from bridge.web import db_session
 
+log = logging.getLogger(__name__)
 bp = Blueprint("learner_credentials", __name__, url_prefix="/learner/credentials")
 SHARED = {"on": "The public page of the credential is switched on: anyone with its address can see it.",
           "off": "The public page of the credential is switched off: its address now answers “not found”."}
@@ -69,6 +72,27 @@ def certificate(public_id: str) -> str:
                            langs=langs, words=sharing.words(lang), language_name=sharing.language_name,
                            vocabulary=sharing.vocabulary, country_name=sharing.country_name, learner=learner,
                            public_link=link, qr=sharing.qr_svg_data_uri(link))
+
+
+@bp.get("/issued/<public_id>/certificate.pdf")
+def certificate_pdf(public_id: str) -> Response:
+    """The same certificate as a PDF rendered on the server (no browser print dialog needed)."""
+    held = _held(public_id)
+    langs = sharing.certificate_languages(held.record)
+    lang = request.args.get("lang", "")
+    lang = lang if lang in langs else langs[0]
+    learner = db_session().get_one(LmsUser, held.award.user_id)
+    text = certificate_pdf_module.certificate_text(
+        held=held, learner=learner, lang=lang, words=sharing.words(lang), public_link=public_url(public_id),
+        vocabulary=sharing.vocabulary, country_name=sharing.country_name)
+    try:
+        body = certificate_pdf_module.render(text, str(current_app.config["CERTIFICATE_FONT_DIR"]))
+    except certificate_pdf_module.FontsMissing as err:
+        log.error("certificate pdf: fonts missing under %s", current_app.config["CERTIFICATE_FONT_DIR"])
+        abort(503, description=str(err))
+    filename = f"certificate-{public_id}-{lang}.pdf"
+    return Response(body, headers={"Content-Type": "application/pdf", "Cache-Control": "private, no-store",
+                                   "Content-Disposition": f'inline; filename="{filename}"'})
 
 
 @bp.post("/issued/<public_id>/public")

@@ -5,15 +5,18 @@ public credential page (CSRF-protected, only for the learner who holds the crede
 from __future__ import annotations
 
 import html
+import io
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import segno
+from pypdf import PdfReader
 
 from bridge.admin.auth import csrf_token
 from bridge.models import IssuedCredential, TemplateVersion
@@ -23,6 +26,7 @@ from credentials.microcredential import LangText, LearningOutcome, Level, MicroC
 from credentials.microcredential import Learner as McLearner
 from tests.support.awards_data import SKILL, sample_template
 from tests.support.launch_actions import LaunchActions
+from tests.support.qr_decode import decode_png
 
 TITLE_DE = "Kritisches Denken online"
 
@@ -197,3 +201,63 @@ def test_another_learner_cannot_touch_the_credential(app: Any, registered: Launc
     assert client.get(f"{base}/certificate?launch={other}").status_code == 404
     assert client.get(f"/learner/credentials/issued/unknown/download?launch={other}").status_code == 404
     assert app.test_client().get(f"{base}/download").status_code == 401  # no launch at all
+
+
+def _pdf_text(data: bytes) -> tuple[str, Any]:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() for page in reader.pages), reader
+
+
+@pytest.mark.skipif(not Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf").is_file(),
+                    reason="the DejaVu fonts are not installed (Debian: fonts-dejavu-core; `.ci/run` installs them)")
+def test_certificate_pdf_has_the_elements_the_language_and_a_working_qr_code(app: Any,
+                                                                              registered: LaunchActions) -> None:
+    issued = _issue_for(app, _launch_id(registered, "learner-1"), "ob3-rdfc")
+    client = registered.client
+    page = client.get(f"/learner/credentials/?launch={issued.launch}").get_data(as_text=True)
+    response = client.get(_find(r'class="certificate-pdf" href="([^"]+)"', page))
+    assert response.status_code == 200 and response.headers["Content-Type"] == "application/pdf"
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert response.data.startswith(b"%PDF-")
+    text, reader = _pdf_text(response.data)
+    flat = " ".join(text.split())
+    for element in ("Certificate", "Critical thinking online", "2.5 ECTS · 60 hours", "EQF 6", "Awarded by",
+                    "Date of issue", "Learning outcomes", "Evaluate sources", "University of Zed (Ireland, Dublin)",
+                    "Type of assessment", "Verify this credential"):
+        assert element in flat, element
+    assert reader.metadata.title == "Certificate · Critical thinking online"
+    assert str(reader.trailer["/Root"]["/Lang"]) == "en"
+    public = f"{app.config['BASE_URL'].rstrip('/')}/credentials/{issued.public_id}"
+    assert public in flat
+    # The QR code embedded in the PDF decodes to the public verification page.
+    images = [image for p in reader.pages for image in p.images]
+    assert len(images) == 1
+    png = io.BytesIO()
+    images[0].image.save(png, format="PNG")
+    assert decode_png(png.getvalue()) == public
+
+    # The same certificate in German, chosen with ?lang= as on the HTML page.
+    certificate_page = client.get(_find(r'class="certificate" href="([^"]+)"', page)).get_data(as_text=True)
+    german_html = _find(r'hreflang="de" href="([^"]+)"', certificate_page)
+    german_pdf = client.get(_find(r'id="certificate-pdf" href="([^"]+)"', client.get(german_html).get_data(
+        as_text=True)))
+    de, de_reader = _pdf_text(german_pdf.data)
+    de_flat = " ".join(de.split())
+    assert TITLE_DE in de_flat and "Verliehen von" in de_flat and "Universität Zed (Irland, Dublin)" in de_flat
+    assert "Quellen bewerten" in de_flat and str(de_reader.trailer["/Root"]["/Lang"]) == "de"
+
+
+def test_certificate_pdf_needs_its_fonts_and_says_so(app: Any, registered: LaunchActions, tmp_path: Any) -> None:
+    issued = _issue_for(app, _launch_id(registered, "learner-1"), "ob3-rdfc")
+    app.config["CERTIFICATE_FONT_DIR"] = str(tmp_path / "no-fonts-here")
+    response = registered.client.get(f"/learner/credentials/issued/{issued.public_id}/certificate.pdf"
+                                     f"?launch={issued.launch}")
+    assert response.status_code == 503
+    assert "fonts-dejavu-core" in response.get_data(as_text=True)
+
+
+def test_certificate_pdf_is_only_for_the_holder(app: Any, registered: LaunchActions) -> None:
+    issued = _issue_for(app, _launch_id(registered, "learner-1"), "ob3-rdfc")
+    other = _launch_id(registered, "learner-2")
+    response = registered.client.get(f"/learner/credentials/issued/{issued.public_id}/certificate.pdf?launch={other}")
+    assert response.status_code == 404
