@@ -330,3 +330,18 @@ def test_measure_threshold_rule_skips_a_remedial_page() -> None:
     assert delivered(seq, "choice", "pretest") == "pretest"
     finish(seq, scaled=0.5)
     assert delivered(seq, "continue") == "remedial"
+
+
+def test_sequencing_collection_rules_apply_through_idref() -> None:
+    collection = ('<imsss:sequencingCollection><imsss:sequencing ID="once">'
+                  '<imsss:limitConditions attemptLimit="1"/>'
+                  f'{rules(rule("pre", "skip", "completed"))}'
+                  '</imsss:sequencing></imsss:sequencingCollection>')
+    once = '<item identifier="{0}" identifierref="r_{0}"><title>{0}</title><imsss:sequencing IDRef="once"/></item>'
+    seq = sequencer(once.format("a") + once.format("b") + item("c"), collection=collection)
+    assert seq.tree.by_id["a"].sequencing.attempt_limit == 1
+    seq.navigate("start")
+    assert delivered(seq, "continue") == "b"
+    assert delivered(seq, "continue") == "c"
+    assert seq.navigate("previous").code == "SB.2.1-3"  # a and b are completed, so skipped
+    assert seq.navigate("choice", "a").code == "DB.1.1-3"  # and their single attempt is used up
