@@ -20,6 +20,7 @@ Integration API for the player (`bridge/player` calls only this; it stays pure):
     seq.record(activity_id, runtime_session_state)   # after each SCO commit/terminate: cmi → tracking
     seq.navigate("continue" | "previous" | "exit" | "exitAll" | "suspendAll" | "abandon")
     seq.navigate("choice", "ITEM_ID")                # a table-of-contents click
+    parse_nav_request(cmi["adl.nav.request"])        # a SCO's own request → (request, target) or None
     seq.valid_requests()                             # adl.nav.request_valid.continue/.previous/.choice
     seq.toc()                                        # entries: enabled / hidden / status per item
     saved = seq.to_state()                           # JSON-serialisable; store it with the attempt
@@ -29,13 +30,21 @@ A refused request changes nothing. When "start" is refused (a course without flo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from scorm.manifest_model import Manifest
 from scorm.sequencing_flow import Refusal
-from scorm.sequencing_navigation import Outcome, check_navigation, choose, navigate, terminate_exit
+from scorm.sequencing_navigation import (
+    NAVIGATION_REQUESTS,
+    Outcome,
+    check_navigation,
+    choose,
+    navigate,
+    terminate_exit,
+)
 from scorm.sequencing_rollup import overall_rollup
 from scorm.sequencing_rules import hidden_from_choice, is_disabled_or_limited
 from scorm.sequencing_tree import (
@@ -48,7 +57,22 @@ from scorm.sequencing_tree import (
     record_sco_result,
 )
 
-__all__ = ["Outcome", "Sequencer", "TocEntry", "ValidRequests", "valid_requests"]
+__all__ = ["Outcome", "Sequencer", "TocEntry", "ValidRequests", "parse_nav_request", "valid_requests"]
+
+_TARGETED = re.compile(r"^\{target=(?P<target>[^}]+)\}(?P<request>choice|jump)$")
+
+
+def parse_nav_request(value: str) -> tuple[str, str | None] | None:
+    """`adl.nav.request` as a SCO sets it (RTE 4.4.1) → (request, target); None for "_none_" or junk.
+
+    "continue" → ("continue", None); "{target=item_2}choice" → ("choice", "item_2"). "jump" is kept
+    so the caller can tell the learner it is not supported (`navigate` refuses it, NB.2.1-13).
+    """
+    targeted = _TARGETED.match(value.strip())
+    if targeted:
+        return targeted["request"], targeted["target"]
+    simple = value.strip()
+    return (simple, None) if simple in NAVIGATION_REQUESTS else None
 
 
 @dataclass(frozen=True, slots=True)

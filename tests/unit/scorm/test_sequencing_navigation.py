@@ -345,3 +345,18 @@ def test_sequencing_collection_rules_apply_through_idref() -> None:
     assert delivered(seq, "continue") == "c"
     assert seq.navigate("previous").code == "SB.2.1-3"  # a and b are completed, so skipped
     assert seq.navigate("choice", "a").code == "DB.1.1-3"  # and their single attempt is used up
+
+
+def test_parse_nav_request_as_a_sco_sets_it() -> None:
+    from scorm.sequencing import parse_nav_request
+
+    assert parse_nav_request("continue") == ("continue", None)
+    assert parse_nav_request("{target=item_2}choice") == ("choice", "item_2")
+    assert parse_nav_request("{target=x}jump") == ("jump", "x")
+    assert parse_nav_request("_none_") is None
+    assert parse_nav_request("choice") == ("choice", None)
+    seq = sequencer(THREE)
+    seq.navigate("start")
+    request, target = parse_nav_request("{target=c}choice") or ("", None)
+    assert delivered(seq, request, target) == "c"
+    assert seq.navigate("choice").code == "NB.2.1-11"  # a choice without a target
