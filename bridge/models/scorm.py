@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bridge.models.base import Base, utcnow
@@ -83,3 +83,19 @@ class ScormAttempt(Base):
     preview: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     __mapper_args__ = {"version_id_col": commits}
+
+
+class ScormInteractionLog(Base):
+    """Append-only journal of the interaction values SCOs set (SCORM 1.2 RTE 3.4 / SCORM 2004 RTE 4.2.9
+    ``cmi.interactions``): a commit appends its new values here in one statement instead of rewriting them
+    all in the attempt's state JSON, which keeps only their counts. Later rows win; ``run`` is the run-time
+    attempt inside the SCO state (a SCORM 2004 SCO that exits without suspending starts a new one)."""
+
+    __tablename__ = "scorm_interaction_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("scorm_attempts.id", ondelete="CASCADE"), index=True)
+    sco: Mapped[str] = mapped_column(String(255))
+    run: Mapped[int] = mapped_column(default=1)
+    element: Mapped[str] = mapped_column(String(255))
+    value: Mapped[str] = mapped_column(Text)

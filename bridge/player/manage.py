@@ -15,7 +15,7 @@ from bridge.lti.context import LaunchContext
 from bridge.lti.session import current_launch
 from bridge.models import LmsUser, ScormAttempt, ScormPackage
 from bridge.player.blueprint import bp
-from bridge.services import packages, scorm_attempts
+from bridge.services import packages, scorm_attempts, scorm_interactions
 from bridge.web import db_session
 
 
@@ -37,7 +37,7 @@ def _page(ctx: LaunchContext, *, error: str = "", imported: ScormPackage | None 
     return render_template(
         "player/manage.html", ctx=ctx, csrf=csrf_token(f"launch:{ctx.launch_id}"), activity=activity, rows=rows,
         packages=packages.list_packages(session, ctx.registration_pk, ctx.course_pk), error=error,
-        imported=imported, interactions=scorm_attempts.interactions), status
+        imported=imported, interaction_count=scorm_interactions.interaction_count), status
 
 
 @bp.get("/manage")
@@ -145,4 +145,4 @@ def attempt_detail(attempt_id: int) -> Any:
         abort(404, description="This link has no such attempt.")
     learner = session.get(LmsUser, attempt.user_id)
     return render_template("player/attempt.html", ctx=ctx, attempt=attempt, learner=learner.sub if learner else "",
-                           interactions=scorm_attempts.interactions(attempt))
+                           interactions=scorm_interactions.interactions(session, attempt))

@@ -67,7 +67,7 @@ def config(attempt_id: int) -> Response:
 def open_sco(attempt_id: int, sco_id: str) -> Response:
     loaded = load_attempt(attempt_id, request.args.get("t", ""))
     sco = _sco(loaded, sco_id)
-    start = scorm_attempts.open_sco(loaded.attempt, loaded.manifest, sco, loaded.learner)
+    start = scorm_attempts.open_sco(db_session(), loaded.attempt, loaded.manifest, sco, loaded.learner)
     response = jsonify({"session": start.session, "values": start.values, "counts": start.counts})
     response.headers["Cache-Control"] = "no-store"
     return response

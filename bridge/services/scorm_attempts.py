@@ -21,7 +21,7 @@ import csv
 import io
 import math
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bridge.models import ResourceLink, ScormActivity, ScormAttempt, ScormPackage
-from bridge.services import awards, grading, progress
+from bridge.services import awards, grading, progress, scorm_interactions
 from scorm.manifest_model import Manifest, Sco
 from scorm.rollup import AttemptResult, attempt_result, pick_attempt, rollup
 from scorm.runtime import RuntimeSession
@@ -181,10 +181,14 @@ def _new_runtime(manifest: Manifest, sco: Sco, learner: Learner, saved: Mapping[
                           learner_name=learner.name, credit=credit, mode=mode)
 
 
-def open_sco(attempt: ScormAttempt, manifest: Manifest, sco: Sco, learner: Learner) -> SessionStart:
-    """The values a new session of ``sco`` starts with (entry, location, suspend_data restored)."""
+def open_sco(session: Session, attempt: ScormAttempt, manifest: Manifest, sco: Sco, learner: Learner) -> SessionStart:
+    """The values a new session of ``sco`` starts with (entry, location, suspend_data and, in SCORM 2004, the
+    readable interactions restored)."""
     saved = (attempt.sco_states or {}).get(sco.identifier)
     runtime = _new_runtime(manifest, sco, learner, saved["runtime"] if saved else None, attempt.preview)
+    if saved and manifest.version != "1.2":
+        runtime.store.values.update(
+            scorm_interactions.logged_values(session, attempt.id, sco.identifier, runtime.attempt))
     state = runtime.to_state()
     return SessionStart(session=uuid.uuid4().hex, values=state["values"], counts=state["counts"])
 
@@ -210,6 +214,7 @@ class Replayed:
     sco_states: dict[str, Any]
     outcome: CommitOutcome
     changed: bool  # False when every batch had been applied before (nothing to store)
+    log: tuple[scorm_interactions.LogEntry, ...] = ()  # interaction values to append to the journal
 
 
 def parse_batches(raw: Any) -> list[Batch]:
@@ -224,8 +229,14 @@ def ends_session(batches: Sequence[Batch]) -> bool:
 
 
 def replay_batches(sco_states: Mapping[str, Any], manifest: Manifest, sco: Sco, learner: Learner,
-                   session_id: str, batches: Sequence[Batch], *, preview: bool = False) -> Replayed:
-    """Replay one SCO session's new batches on the attempt's saved states (pure: nothing is stored)."""
+                   session_id: str, batches: Sequence[Batch], *, preview: bool = False,
+                   logged: Callable[[int], Mapping[str, str]] | None = None) -> Replayed:
+    """Replay one SCO session's new batches on the attempt's saved states (pure: nothing is stored).
+
+    ``logged(run)`` gives the journalled interaction values of a run (``scorm_interactions``); it is called
+    only when the calls need them. The new state keeps no interaction values: ``Replayed.log`` lists the ones
+    to append.
+    """
     states = dict(sco_states or {})
     saved = states.get(sco.identifier) or {}
     same_session = saved.get("session") == session_id and bool(session_id)
@@ -239,22 +250,37 @@ def replay_batches(sco_states: Mapping[str, Any], manifest: Manifest, sco: Sco, 
         runtime = RuntimeSession.running(manifest.version, saved["runtime"], status_set=bool(saved.get("status_set")))
     else:
         runtime = _new_runtime(manifest, sco, learner, saved.get("runtime"), preview)
+    log = _legacy_log(sco.identifier, saved)
+    if logged is not None and any(scorm_interactions.needs_log(manifest.version, b.calls) for b in pending):
+        runtime.store.values.update(logged(runtime.attempt))
     rejected: list[dict[str, Any]] = []
     terminated = False
     applied = 0
     for batch in pending:
         for result in runtime.apply_commits(batch.calls):
             applied += 1
+            method, element = result.call.method.removeprefix("LMS"), result.call.element
             if result.error:
-                rejected.append({"method": result.call.method, "element": result.call.element,
-                                 "error": result.error})
-            elif result.call.method.removeprefix("LMS") in ("Terminate", "Finish"):
+                rejected.append({"method": result.call.method, "element": element, "error": result.error})
+            elif method == "SetValue" and element.startswith(scorm_interactions.PREFIX):
+                log.append(scorm_interactions.LogEntry(sco.identifier, runtime.attempt, element, result.call.value))
+            elif method in ("Terminate", "Finish"):
                 terminated = True
         last = batch.seq
-    states[sco.identifier] = {"runtime": runtime.to_state(), "running": runtime.state == "running",
+    state = runtime.to_state()
+    state["values"] = scorm_interactions.split(state["values"])[0]
+    states[sco.identifier] = {"runtime": state, "running": runtime.state == "running",
                               "status_set": runtime.status_set, "session": session_id, "seq": last}
     return Replayed(states, CommitOutcome(acked=last, applied=applied, rejected=tuple(rejected[:50]),
-                                          terminated=terminated), changed=True)
+                                          terminated=terminated), changed=True, log=tuple(log))
+
+
+def _legacy_log(sco_id: str, saved: Mapping[str, Any]) -> list[scorm_interactions.LogEntry]:
+    """Interaction values still inside a state saved before the journal existed: journalled first, kept."""
+    runtime = saved.get("runtime") or {}
+    run = int(runtime.get("attempt", 1))
+    return [scorm_interactions.LogEntry(sco_id, run, element, value)
+            for element, value in scorm_interactions.split(runtime.get("values") or {})[1].items()]
 
 
 def apply_batches(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest, sco: Sco,
@@ -262,9 +288,11 @@ def apply_batches(session: Session, attempt: ScormAttempt, activity: ScormActivi
                   ) -> CommitOutcome:
     """Replay the browser's batches (``parse_batches``) for one SCO session; on Terminate roll the attempt up."""
     replayed = replay_batches(attempt.sco_states, manifest, sco, learner, session_id, batches,
-                              preview=attempt.preview)
+                              preview=attempt.preview, logged=lambda run: scorm_interactions.logged_values(
+                                  session, attempt.id, sco.identifier, run))
     if not replayed.changed:
         return replayed.outcome
+    scorm_interactions.append(session, attempt.id, replayed.log)
     attempt.sco_states = replayed.sco_states
     attempt.current_sco = sco.identifier
     if replayed.outcome.terminated:
@@ -352,20 +380,6 @@ def count_attempts(session: Session, activity: ScormActivity) -> int:
         ScormAttempt.activity_id == activity.id, ScormAttempt.preview.is_(False))) or 0)
 
 
-def interactions(attempt: ScormAttempt) -> list[dict[str, str]]:
-    """The interactions recorded in every SCO of the attempt (id, type, response, result, …)."""
-    rows: list[dict[str, str]] = []
-    for sco_id, saved in (attempt.sco_states or {}).items():
-        values: dict[str, str] = saved["runtime"].get("values", {})
-        count = int(saved["runtime"].get("counts", {}).get("cmi.interactions", 0))
-        for n in range(count):
-            prefix = f"cmi.interactions.{n}."
-            row = {k.removeprefix(prefix): v for k, v in values.items()
-                   if k.startswith(prefix) and ".n." not in k and k.count(".") == 3}
-            rows.append({"sco": sco_id, "index": str(n), **row})
-    return rows
-
-
 CSV_COLUMNS = ("learner", "attempt", "status", "completed", "passed", "score_raw", "score_scaled",
                "time_seconds", "started_at", "updated_at", "interactions")
 
@@ -379,7 +393,8 @@ def attempts_csv(rows: Sequence[tuple[str, ScormAttempt]]) -> str:
         writer.writerow([_cell(learner), a.number, a.status, a.completed, "" if a.passed is None else a.passed,
                          "" if a.score_raw is None else a.score_raw,
                          "" if a.score_scaled is None else a.score_scaled, round(a.total_seconds, 2),
-                         a.started_at.isoformat(), a.updated_at.isoformat(), len(interactions(a))])
+                         a.started_at.isoformat(), a.updated_at.isoformat(),
+                         scorm_interactions.interaction_count(a)])
     return out.getvalue()
 
 

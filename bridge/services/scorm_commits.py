@@ -6,7 +6,8 @@ it reads the attempt row (with the learner and the package folder it needs) in o
 ``FOR UPDATE`` on PostgreSQL, so concurrent posts of one attempt queue up — replays the calls through
 ``scorm.runtime`` exactly as ``scorm_attempts.apply_batches`` does, and writes the SCO states back in one
 UPDATE guarded by the row version (``ScormAttempt.commits``, the same optimistic lock the ORM uses), all in
-one transaction. Batches that end a session (Terminate / LMSFinish) are not taken here: they roll the attempt
+one transaction, with the interaction values the calls set appended to their journal in one statement
+(``scorm_interactions``). Batches that end a session (Terminate / LMSFinish) are not taken here: they roll the attempt
 up into progress facts, grades and awards, which is ORM work (``scorm_attempts.apply_batches``).
 """
 
@@ -18,12 +19,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Dialect, Table, bindparam, select, update
+from sqlalchemy import Connection, Dialect, Table, bindparam, insert, select, update
 
 from bridge.models import LmsUser, ScormActivity, ScormAttempt, ScormPackage
 from bridge.models.base import utcnow
+from bridge.models.scorm import ScormInteractionLog
 from bridge.services.packages import Storage, find_sco, manifest_at
 from bridge.services.scorm_attempts import AttemptError, Batch, CommitOutcome, Learner, replay_batches
+from bridge.services.scorm_interactions import fold
 from scorm.errors import ScormError
 
 _ATTEMPT = cast(Table, ScormAttempt.__table__)
@@ -43,6 +46,14 @@ _SAVE = (
     .values(sco_states=bindparam("states"), current_sco=bindparam("sco"), commits=bindparam("next_version"),
             updated_at=bindparam("now"))
 )
+
+_LOG = cast(Table, ScormInteractionLog.__table__)
+_LOGGED = (select(_LOG.c.element, _LOG.c.value)
+           .where(_LOG.c.attempt_id == bindparam("attempt_id"), _LOG.c.sco == bindparam("sco"),
+                  _LOG.c.run == bindparam("run"))
+           .order_by(_LOG.c.id))
+_APPEND = insert(_LOG).values(attempt_id=bindparam("attempt_id"), sco=bindparam("sco"), run=bindparam("run"),
+                              element=bindparam("element"), value=bindparam("value"))
 
 
 class AttemptNotFound(AttemptError):
@@ -95,14 +106,22 @@ def commit(connection: Connection, storage: Storage, request: CommitRequest, *,
         raise AttemptNotFound("This package has no such SCO.")
     states = json.loads(raw_states) if isinstance(raw_states, str | bytes) else raw_states
     learner = Learner(user_pk, sub, _display_name(*names))
+    def logged(run: int) -> dict[str, str]:
+        cursor.execute(sql.logged, sql.params(sql.logged_names, {"attempt_id": attempt_id, "sco": sco.identifier,
+                                                                   "run": run}))
+        return fold(cursor.fetchall())
+
     replayed = replay_batches(states, manifest, sco, learner, request.session_id, request.batches,
-                              preview=bool(preview))
+                              preview=bool(preview), logged=logged)
     if replayed.changed:
         values = {"attempt_id": attempt_id, "seen": version, "next_version": version + 1,
                   "states": json.dumps(replayed.sco_states), "sco": sco.identifier, "now": sql.time(utcnow())}
         cursor.execute(sql.save, sql.params(sql.save_names, values))
         if cursor.rowcount != 1:
             raise CommitConflict("The attempt was being saved by another request; try again.")
+        if replayed.log:
+            cursor.executemany(sql.append, [sql.params(sql.append_names, {"attempt_id": attempt_id, **e._asdict()})
+                                            for e in replayed.log])
     return replayed.outcome, str(status)
 
 
@@ -118,6 +137,8 @@ class _Statements:
         self.positional = bool(dialect.positional)
         self.load, self.load_names = _compile(_TARGET, dialect)
         self.save, self.save_names = _compile(_SAVE, dialect)
+        self.logged, self.logged_names = _compile(_LOGGED, dialect)
+        self.append, self.append_names = _compile(_APPEND, dialect)
         process = _ATTEMPT.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
         self.time: Callable[[Any], Any] = process or (lambda value: value)
 
