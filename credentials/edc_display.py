@@ -16,31 +16,13 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from credentials.certificate_words import words
 from credentials.microcredential import LangText, MicroCredentialRecord
 
 PAGE_SIZE = (1240, 1754)  # A4 at 150 dpi
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _MARGIN = 110
 _INK, _MUTED, _ACCENT, _PAPER = (28, 32, 40), (90, 98, 112), (0, 51, 153), (255, 255, 255)
-_LABELS: dict[str, dict[str, str]] = {
-    "en": {"heading": "Micro-credential", "learner": "Awarded to", "body": "Awarding body",
-           "issued": "Date of issue", "workload": "Workload", "level": "Level", "outcomes": "Learning outcomes"},
-    "de": {"heading": "Microcredential", "learner": "Verliehen an", "body": "Verleihende Stelle",
-           "issued": "Ausstellungsdatum", "workload": "Arbeitsaufwand", "level": "Niveau",
-           "outcomes": "Lernergebnisse"},
-    "fr": {"heading": "Microcertification", "learner": "Décernée à", "body": "Organisme de délivrance",
-           "issued": "Date de délivrance", "workload": "Charge de travail", "level": "Niveau",
-           "outcomes": "Acquis d'apprentissage"},
-    "nl": {"heading": "Microcredential", "learner": "Toegekend aan", "body": "Toekennende instelling",
-           "issued": "Datum van afgifte", "workload": "Studiebelasting", "level": "Niveau",
-           "outcomes": "Leerresultaten"},
-    "es": {"heading": "Microcredencial", "learner": "Otorgada a", "body": "Organismo otorgante",
-           "issued": "Fecha de expedición", "workload": "Carga de trabajo", "level": "Nivel",
-           "outcomes": "Resultados de aprendizaje"},
-    "it": {"heading": "Microcredenziale", "learner": "Conferita a", "body": "Ente che rilascia",
-           "issued": "Data di rilascio", "workload": "Carico di lavoro", "level": "Livello",
-           "outcomes": "Risultati dell'apprendimento"},
-}
 _EQF = {"de": "EQR", "fr": "CEC", "es": "MEC", "it": "QEQ"}
 
 Font = ImageFont.FreeTypeFont | ImageFont.ImageFont
@@ -116,18 +98,18 @@ def _in(text: LangText | None, lang: str, default_lang: str) -> str:
 def render_page(record: MicroCredentialRecord, lang: str) -> bytes:
     """The certificate page of ``record`` in ``lang`` (texts fall back to the default language) as JPEG."""
     t = record.template
-    labels = {**_LABELS["en"], **_LABELS.get(lang, {})}
+    labels = words(lang)  # the same words as the learner's certificate
     page = _Page()
     border = (40, 40, PAGE_SIZE[0] - 40, PAGE_SIZE[1] - 40)
     page.draw.rectangle(border, outline=_ACCENT, width=6)
-    page.text(labels["heading"].upper(), 30, bold=True, fill=_ACCENT, center=True, gap=30)
+    page.text(labels["kind"].upper(), 30, bold=True, fill=_ACCENT, center=True, gap=30)
     page.text(_in(t.title, lang, t.default_language), 56, bold=True, center=True, gap=30)
     page.rule(40)
     if record.learner.name:
         page.text(labels["learner"], 24, fill=_MUTED, center=True, gap=4)
         page.text(record.learner.name, 44, bold=True, center=True, gap=40)
     bodies = "; ".join(_in(o.name, lang, t.default_language) for o in t.awarding_bodies)
-    page.field(labels["body"], bodies)
+    page.field(labels["awarded_by"], bodies)
     page.field(labels["issued"], record.issued.date().isoformat())
     page.field(labels["workload"], f"{t.ects} ECTS")
     if t.level.eqf is not None:

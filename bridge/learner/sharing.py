@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bridge.models import Award, IssuedCredential, TemplateVersion
 from bridge.services import awards
 from bridge.services.credential_templates import load
+from credentials import certificate_words
 from credentials.microcredential import MicroCredentialTemplate
 from credentials.vocabularies import COUNTRIES, LANGUAGES, term
 
@@ -119,54 +120,8 @@ def vocabulary(value: StrEnum | None, lang: str) -> str:
     return term(value).label(lang) if value is not None else ""
 
 
-# The certificate's own words, per language; others fall back to English.
-_WORDS = {
-    "en": {"heading": "Certificate", "kind": "EU micro-credential", "awarded_to": "This certifies that",
-           "achieved": "has been awarded the micro-credential", "awarded_by": "Awarded by", "issued": "Date of issue",
-           "valid_until": "Valid until", "outcomes": "Learning outcomes", "workload": "Notional workload",
-           "hours": "hours", "level": "Level", "not_applicable": "Not applicable", "assessment": "Type of assessment",
-           "participation": "Form of participation", "quality": "Type of quality assurance",
-           "setting": "Learning setting", "prerequisites": "Prerequisites", "supervision": "Supervision and "
-           "identity verification", "grade": "Grading", "stackability": "Integration and stackability",
-           "further": "Further information", "field": "Field of study", "verify": "Verify this credential",
-           "scan": "Scan the code or open the address to check that this credential is genuine.",
-           "credential_id": "Credential", "status": "Status", "languages": "Languages"},
-    "de": {"heading": "Zertifikat", "kind": "EU-Microcredential", "awarded_to": "Hiermit wird bestätigt, dass",
-           "achieved": "das Microcredential erworben hat", "awarded_by": "Verliehen von", "issued": "Ausstellungsdatum",
-           "valid_until": "Gültig bis", "outcomes": "Lernergebnisse", "workload": "Fiktiver Arbeitsaufwand",
-           "hours": "Stunden", "level": "Niveau", "not_applicable": "Nicht zutreffend", "assessment": "Art der Prüfung",
-           "participation": "Form der Teilnahme", "quality": "Art der Qualitätssicherung",
-           "setting": "Lernumfeld", "prerequisites": "Voraussetzungen", "supervision": "Aufsicht und "
-           "Identitätsprüfung", "grade": "Bewertung", "stackability": "Integration und Kombinierbarkeit",
-           "further": "Weitere Informationen", "field": "Studienbereich", "verify": "Dieses Zertifikat prüfen",
-           "scan": "Scannen Sie den Code oder öffnen Sie die Adresse, um die Echtheit zu prüfen.",
-           "credential_id": "Nachweis", "status": "Status", "languages": "Sprachen"},
-    "fr": {"heading": "Certificat", "kind": "Microcertification de l'UE", "awarded_to": "Nous certifions que",
-           "achieved": "a obtenu la microcertification", "awarded_by": "Délivré par", "issued": "Date de délivrance",
-           "valid_until": "Valable jusqu'au", "outcomes": "Acquis d'apprentissage", "workload": "Charge de travail",
-           "hours": "heures", "level": "Niveau", "not_applicable": "Sans objet", "assessment": "Type d'évaluation",
-           "participation": "Forme de participation", "quality": "Type d'assurance qualité",
-           "setting": "Cadre d'apprentissage", "prerequisites": "Conditions préalables", "supervision": "Surveillance "
-           "et vérification de l'identité", "grade": "Notation", "stackability": "Intégration et cumul",
-           "further": "Informations complémentaires", "field": "Domaine d'études", "verify": "Vérifier ce certificat",
-           "scan": "Scannez le code ou ouvrez l'adresse pour vérifier l'authenticité de ce certificat.",
-           "credential_id": "Attestation", "status": "Statut", "languages": "Langues"},
-    "nl": {"heading": "Certificaat", "kind": "EU-microcredential", "awarded_to": "Hierbij wordt verklaard dat",
-           "achieved": "het microcredential heeft behaald", "awarded_by": "Uitgereikt door",
-           "issued": "Datum van afgifte", "valid_until": "Geldig tot", "outcomes": "Leerresultaten",
-           "workload": "Studielast", "hours": "uur",
-           "level": "Niveau", "not_applicable": "Niet van toepassing", "assessment": "Soort beoordeling",
-           "participation": "Vorm van deelname", "quality": "Soort kwaliteitsborging", "setting": "Leeromgeving",
-           "prerequisites": "Toelatingsvoorwaarden", "supervision": "Toezicht en identiteitscontrole",
-           "grade": "Beoordeling", "stackability": "Integratie en stapelbaarheid", "further": "Meer informatie",
-           "field": "Studiegebied", "verify": "Dit certificaat controleren",
-           "scan": "Scan de code of open het adres om te controleren of dit certificaat echt is.",
-           "credential_id": "Credential", "status": "Status", "languages": "Talen"},
-}
-
-
 def words(lang: str) -> dict[str, str]:
-    return _WORDS.get(lang, _WORDS["en"])
+    return certificate_words.words(lang)
 
 
 def certificate_languages(record: MicroCredentialTemplate) -> list[str]:
