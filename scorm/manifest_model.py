@@ -33,7 +33,7 @@ class CompletionThreshold:
 
 @dataclass(frozen=True, slots=True)
 class ObjectiveMap:
-    """`imsss:mapInfo`: how a local objective reads and writes a shared global objective (SN 5.1.8)."""
+    """`imsss:mapInfo`: how a local objective reads and writes a shared global objective (SN 3.10)."""
 
     target_objective_id: str
     read_satisfied_status: bool = True
@@ -79,7 +79,7 @@ class RollupCondition:
 
 @dataclass(frozen=True, slots=True)
 class RollupRule:
-    """`imsss:rollupRule` (SN 5.1.6): an action taken when enough children meet the conditions."""
+    """`imsss:rollupRule` (SN 3.7): an action taken when enough children meet the conditions."""
 
     action: str
     child_activity_set: str = "all"
@@ -91,12 +91,26 @@ class RollupRule:
 
 @dataclass(frozen=True, slots=True)
 class RollupControls:
-    """`imsss:rollupRules` attributes and rules (SN 5.1.6)."""
+    """`imsss:rollupRules` attributes (rollup controls, SN 3.8) and rules (SN 3.7)."""
 
     rollup_objective_satisfied: bool = True
     rollup_progress_completion: bool = True
     objective_measure_weight: float = 1.0
     rules: tuple[RollupRule, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RollupConsiderations:
+    """`adlseq:rollupConsiderations` (SN 3.9, an ADL extension): when a child counts in rollup.
+
+    Each `required_for_*` is "always", "ifAttempted", "ifNotSkipped" or "ifNotSuspended".
+    """
+
+    required_for_satisfied: str = "always"
+    required_for_not_satisfied: str = "always"
+    required_for_completed: str = "always"
+    required_for_incomplete: str = "always"
+    measure_satisfaction_if_active: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +134,9 @@ class Sequencing:
     completion_set_by_content: bool = False
     objective_set_by_content: bool = False
     id_ref: str | None = None
-    attempt_limit: int | None = None  # `imsss:limitConditions@attemptLimit` (SN 5.1.5); None: no limit
+    attempt_limit: int | None = None  # `imsss:limitConditions@attemptLimit` (SN 3.5); None: no limit
     rollup: RollupControls = RollupControls()
+    rollup_considerations: RollupConsiderations = RollupConsiderations()
 
     @property
     def primary_objective(self) -> Objective | None:

@@ -1,8 +1,8 @@
 """Reading `imsss:sequencing`, `adlcp:completionThreshold`, `adlnav:presentation` and inline LOM.
 
-SCORM 2004 SN book section 5.1 (sequencing definition model: controlMode 5.1.3, sequencingRules
-5.1.4, limitConditions 5.1.5, rollupRules 5.1.6, objectives 5.1.7 with mapInfo 5.1.8,
-deliveryControls 5.1.10, sequencingCollection/IDRef), CAM 2004 3.4.1.x (completionThreshold:
+SCORM 2004 SN book section 5.1 (sequencing definition model: controlMode, sequencingRules,
+limitConditions, rollupRules, objectives with mapInfo, deliveryControls, sequencingCollection/IDRef;
+the 4th Ed. ADL extension adlseq:rollupConsiderations), CAM 2004 3.4.1.x (completionThreshold:
 3rd Ed. element text; 4th Ed. attributes minProgressMeasure, progressWeight, completedByMeasure),
 ADL navigation (`hideLMSUI`) and the IEEE LOM "general" category for metadata.
 """
@@ -18,6 +18,7 @@ from scorm.manifest_model import (
     Objective,
     ObjectiveMap,
     RollupCondition,
+    RollupConsiderations,
     RollupControls,
     RollupRule,
     RuleCondition,
@@ -121,6 +122,18 @@ def _rollup_controls(node: etree._Element | None) -> RollupControls:
     )
 
 
+def _rollup_considerations(node: etree._Element | None) -> RollupConsiderations:
+    if node is None:
+        return RollupConsiderations()
+    return RollupConsiderations(
+        required_for_satisfied=attr(node, "requiredForSatisfied") or "always",
+        required_for_not_satisfied=attr(node, "requiredForNotSatisfied") or "always",
+        required_for_completed=attr(node, "requiredForCompleted") or "always",
+        required_for_incomplete=attr(node, "requiredForIncomplete") or "always",
+        measure_satisfaction_if_active=flag(node, "measureSatisfactionIfActive", True),
+    )
+
+
 def _attempt_limit(node: etree._Element | None) -> int | None:
     limit = number(attr(node, "attemptLimit"), "attemptLimit") if node is not None else None
     return int(limit) if limit else None  # 0 means "no limit" (SN 5.1.5)
@@ -158,6 +171,7 @@ def parse_sequencing(node: etree._Element, collection: dict[str, etree._Element]
         id_ref=id_ref,
         attempt_limit=_attempt_limit(by_name.get("limitconditions")),
         rollup=_rollup_controls(by_name.get("rolluprules")),
+        rollup_considerations=_rollup_considerations(by_name.get("rollupconsiderations")),
     )
 
 

@@ -1,10 +1,11 @@
 """SCORM 2004 sequencing engine: the part of IMS Simple Sequencing 1.0 that multi-SCO packages use.
 
 Pure and deterministic (no clock, no randomness, no I/O). Spec: SCORM 2004 4th Edition Sequencing and
-Navigation (SN) book — activity tree and tracking model (SN 2.1, 4.2), sequencing rules and limit
-conditions (SN 3.4, UP.1, UP.2, UP.5), rollup (SN 4.6, RB.1.1–RB.1.5), navigation and sequencing
-requests (NB.2.1, TB.2.x, SB.2.x, DB.1.1, DB.2), and valid-request evaluation for
-`adl.nav.request_valid.*` (SN 4th Ed. 4.4, RTE 4.4.3). The parts live in:
+Navigation (SN) book — activity tree and tracking model (SN 2.1, 2.3, 4.2), control modes (SN 3.2),
+sequencing rules and limit conditions (SN 3.4, 3.5; UP.1, UP.2, UP.5), rollup (SN 3.7–3.9, 4.6;
+RB.1.1–RB.1.5), navigation, termination, sequencing and delivery (SN 4.3–4.5, 4.8, 4.9; NB.2.1,
+TB.2.x, SB.2.x, DB.1.1, DB.2; Appendix C pseudo code, Appendix D exception codes), and valid-request
+evaluation for `adl.nav.request_valid.*` (SN 5.3 processing navigation requests). The parts live in:
 `sequencing_tree` (tree, state, run-time results, global objectives), `sequencing_rules`,
 `sequencing_rollup`, `sequencing_flow` (traversals) and `sequencing_navigation` (requests, delivery).
 Not implemented: selection/randomization, time limits, rollup considerations other than the

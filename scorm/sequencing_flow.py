@@ -1,4 +1,4 @@
-"""Flow and choice traversal of the activity tree (SCORM 2004 4th Ed. SN 4.6 / processes SB.2.1–SB.2.4).
+"""Flow and choice traversal of the activity tree (SCORM 2004 4th Ed. SN 3.2, 4.8; SB.2.1–SB.2.4).
 
 - Flow Tree Traversal (SB.2.1): the next/previous activity in preorder; entering a cluster backward
   lands on its last child unless the cluster is `forwardOnly` (then its first child, going forward);

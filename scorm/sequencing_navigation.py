@@ -1,6 +1,7 @@
-"""Navigation, termination, sequencing and delivery (SCORM 2004 4th Ed. SN 4.4–4.8, NB/TB/SB/DB/UP).
+"""Navigation, termination, sequencing and delivery (SCORM 2004 4th Ed. SN 4.3–4.9).
 
-`navigate(tree, request, target)` runs the Overall Sequencing Process (OP.1) for one request:
+`navigate(tree, request, target)` runs the Overall Sequencing Process (OP.1) for one request
+(process names and exception codes from SN Appendix C pseudo code and Appendix D):
 - Navigation Request Process (NB.2.1): start, resumeAll, continue, previous, choice, exit, exitAll,
   suspendAll, abandon; refusals carry NB.2.1-n codes (1 session already begun, 2 not begun, 3 nothing
   suspended, 4 flow violation, 5 flow/forwardOnly violation, 6 previous from the root, 8 choiceExit,

@@ -1,4 +1,4 @@
-"""Rollup of tracking state from children to parents (SCORM 2004 4th Ed. SN 4.6, processes RB.1.x).
+"""Rollup of tracking state from children to parents (SCORM 2004 4th Ed. SN 3.7–3.9, 4.6; RB.1.x).
 
 - Measure rollup (RB.1.1): the weighted average of the tracked children's primary-objective measures,
   weighted by `objectiveMeasureWeight`; children with no known measure count with weight but no value;
@@ -13,13 +13,22 @@
   the contributing children (tracked; `rollupObjectiveSatisfied` / `rollupProgressCompletion`, RB.1.4.2);
   rollup conditions (RB.1.4.1) are three-valued with `not`, combined by `any` (default) or `all`.
 - Overall rollup (RB.1.5): every ancestor of the activity, nearest first.
-Rollup considerations (`adlseq:rollupConsiderations`, 4th Ed.) take their defaults ("always").
+Rollup considerations (`adlseq:rollupConsiderations`, 4th Ed.; RB.1.4.2): a child counts for
+an action "always", "ifAttempted", "ifNotSkipped" (its skip precondition does not hold) or
+"ifNotSuspended"; `measureSatisfactionIfActive` is not applied (active children count).
 """
 
 from __future__ import annotations
 
 from scorm.manifest_model import RollupCondition, RollupRule
-from scorm.sequencing_rules import Ternary, activity_condition, combine, negate, objective_condition
+from scorm.sequencing_rules import (
+    Ternary,
+    activity_condition,
+    combine,
+    negate,
+    objective_condition,
+    rule_action,
+)
 from scorm.sequencing_tree import Activity, ActivityTree, read_objective, write_objective
 
 _SATISFACTION = ("satisfied", "notSatisfied")
@@ -31,12 +40,32 @@ _DEFAULT_RULES = {
 }
 
 
-def _contributes(child: Activity, action: str) -> bool:
-    """RB.1.4.2 Check Child for Rollup (with the default rollup considerations)."""
+def _required(tree: ActivityTree, child: Activity, requirement: str) -> bool:
+    if requirement == "ifAttempted":
+        return child.activity_progress_status
+    if requirement == "ifNotSkipped":
+        return rule_action(tree, child, "pre", ("skip",)) is None
+    if requirement == "ifNotSuspended":
+        return child.activity_progress_status and not child.is_suspended
+    return True
+
+
+def _contributes(tree: ActivityTree, child: Activity, action: str) -> bool:
+    """RB.1.4.2 Check Child for Rollup."""
     if not child.sequencing.tracked:
         return False
-    rollup = child.sequencing.rollup
-    return rollup.rollup_objective_satisfied if action in _SATISFACTION else rollup.rollup_progress_completion
+    rollup, considered = child.sequencing.rollup, child.sequencing.rollup_considerations
+    if action in _SATISFACTION and not rollup.rollup_objective_satisfied:
+        return False
+    if action not in _SATISFACTION and not rollup.rollup_progress_completion:
+        return False
+    requirement = {
+        "satisfied": considered.required_for_satisfied,
+        "notSatisfied": considered.required_for_not_satisfied,
+        "completed": considered.required_for_completed,
+        "incomplete": considered.required_for_incomplete,
+    }[action]
+    return _required(tree, child, requirement)
 
 
 def _condition(tree: ActivityTree, child: Activity, condition: RollupCondition) -> Ternary:
@@ -69,7 +98,7 @@ def rollup_rule_applies(tree: ActivityTree, activity: Activity, action: str) -> 
     for rule in rules or [_DEFAULT_RULES[action]]:
         values = [
             combine((_condition(tree, child, c) for c in rule.conditions), rule.condition_combination)
-            for child in activity.children if _contributes(child, action)
+            for child in activity.children if _contributes(tree, child, action)
         ]
         if _child_set_met(rule, values):
             return True

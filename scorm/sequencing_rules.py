@@ -1,4 +1,4 @@
-"""Sequencing rules and limit conditions (SCORM 2004 4th Ed. SN 3.4 rule conditions, 4.2.7, 4.2.8).
+"""Sequencing rules and limit conditions (SCORM 2004 4th Ed. SN 3.4, 3.5, 4.8).
 
 Implements the Sequencing Rules Check Process (UP.2) and its Rule Check Subprocess (UP.2.1), the
 Limit Conditions Check Process (UP.1) for `attemptLimit`, and the Check Activity Process (UP.5:

@@ -1,11 +1,11 @@
-"""The activity tree and its tracking state (SCORM 2004 4th Ed. SN 2.1, 4.2; IMS Simple Sequencing 1.0).
+"""The activity tree and its tracking state (SCORM 2004 4th Ed. SN 2.1, 2.3, 4.2; IMS SS 1.0).
 
 An `ActivityTree` is built from the default organization of a parsed `Manifest`: the organization is
 the root activity, each `<item>` an activity, leaves (items with a resource) are delivered. Each
-activity keeps the SN tracking model: activity progress (attempt count; SN 4.2.1.2), attempt progress
-and completion (SN 4.2.1.3), objective progress/satisfied/measure per objective (SN 4.2.1.1) and the
-activity state (active, suspended; SN 4.2.1.4). Objectives with `imsss:mapInfo` read and write shared
-global objectives (SN 4.2.1.1, 5.1.8); reads see the global value whenever it is known.
+activity keeps the SN 4.2 tracking model: activity progress (attempt count), attempt progress and
+completion, objective progress/satisfied/measure per objective, and the activity state (active,
+suspended). Objectives with `imsss:mapInfo` read and write shared global objectives (SN 3.10 objective
+description, objective maps); reads see the global value whenever it is known.
 
 `record_sco_result` maps a SCO's run-time values onto the tracking model (RTE 4.2.4 completion,
 4.2.22 success, 4.2.20 score.scaled → measure, 4.2.17 objectives) using the runtime's own evaluation
@@ -33,7 +33,7 @@ PRIMARY = ""  # key of an activity's primary objective when the manifest gives i
 
 @dataclass(slots=True)
 class ObjectiveState:
-    """Objective progress information (SN 4.2.1.1)."""
+    """Objective progress information (SN 4.2 tracking model)."""
 
     progress_status: bool = False
     satisfied_status: bool = False
@@ -83,7 +83,7 @@ class Activity:
         return out
 
     def walk(self) -> Iterator[Activity]:
-        """Preorder traversal: the order flow navigation follows (SN 4.6.1)."""
+        """Preorder traversal: the order flow navigation follows (SN 4.8, SB.2.1)."""
         yield self
         for child in self.children:
             yield from child.walk()
@@ -95,7 +95,7 @@ class ActivityTree:
     by_id: dict[str, Activity]
     global_objectives: dict[str, ObjectiveState] = field(default_factory=dict)
     current: Activity | None = None
-    suspended: Activity | None = None  # Suspended Activity (SN 4.2.2) after a suspendAll
+    suspended: Activity | None = None  # Suspended Activity (SN 4.2) after a suspendAll
     ended: bool = False
 
     def get(self, identifier: str) -> Activity | None:
@@ -147,7 +147,7 @@ def copy_tree(tree: ActivityTree) -> ActivityTree:
     return copy.deepcopy(tree, memo)
 
 
-# --- reading and writing objectives through objective maps (SN 4.2.1.1, 5.1.8) ---------------------
+# --- reading and writing objectives through objective maps (SN 3.10) ------------------------------
 
 
 def _maps(activity: Activity, key: str) -> tuple[ObjectiveMap, ...]:
@@ -210,7 +210,7 @@ def _record_primary(tree: ActivityTree, activity: Activity, satisfied: bool | No
     definition = activity.objective_defs[activity.primary_key]
     if scaled is not None:
         write_objective(tree, activity, activity.primary_key, measure=scaled)
-    if definition.satisfied_by_measure:  # SN 4.2.1.1: the measure decides, not the SCO's word
+    if definition.satisfied_by_measure:  # SN 3.10 satisfiedByMeasure: the measure decides, not the SCO's word
         threshold = definition.min_normalized_measure or 0.0
         satisfied = None if scaled is None else scaled >= threshold
     if satisfied is not None:

@@ -215,3 +215,24 @@ def test_rule_conditions_are_three_valued() -> None:
     assert _condition_on(known, "always") is True
     assert combine([True, None], "all") is None and combine([True, None], "any") is True
     assert combine([False, None], "all") is False and combine([False, None], "any") is None
+
+
+@pytest.mark.parametrize(
+    ("considerations", "extra"),
+    [
+        ('requiredForSatisfied="ifAttempted" requiredForNotSatisfied="ifAttempted" '
+         'requiredForCompleted="ifAttempted" requiredForIncomplete="ifAttempted"', ""),
+        ('requiredForSatisfied="ifNotSkipped" requiredForNotSatisfied="ifNotSkipped" '
+         'requiredForCompleted="ifNotSkipped" requiredForIncomplete="ifNotSkipped"',
+         '<imsss:sequencingRules><imsss:preConditionRule><imsss:ruleConditions><imsss:ruleCondition '
+         'condition="always"/></imsss:ruleConditions><imsss:ruleAction action="skip"/></imsss:preConditionRule>'
+         '</imsss:sequencingRules>'),
+    ],
+)
+def test_rollup_considerations_leave_optional_children_out(considerations: str, extra: str) -> None:
+    optional = f"{extra}<adlseq:rollupConsiderations {considerations}/>"
+    seq = sequencer(item("m", flow_mode(), item("a") + item("b", optional)))
+    assert seq.tree.by_id["b"].sequencing.rollup_considerations.required_for_satisfied != "always"
+    run(seq, {"a": {"success": "passed"}})
+    assert status(seq, "m") == (True, True)  # b, never attempted (or skipped), does not count
+
