@@ -178,11 +178,12 @@ class Sequencer:
 
     def navigate(self, request: str, target_id: str | None = None) -> Outcome:
         """Process a navigation request; the tree changes only when the request is honoured."""
-        trial = copy_tree(self.tree)
-        outcome = navigate(trial, request, target_id)
-        if outcome.kind != "refused":
-            self.tree = trial
-        return outcome
+        outcome = navigate(copy_tree(self.tree), request, target_id)
+        if outcome.kind == "refused":
+            return outcome
+        # The engine is deterministic, so the real run repeats the trial; running it on the tree
+        # itself keeps every Activity object the caller holds current.
+        return navigate(self.tree, request, target_id)
 
     def record(self, activity_id: str, runtime_state: Mapping[str, Any]) -> None:
         """Feed a SCO's run-time state (`RuntimeSession.to_state()`) into the tracking model.

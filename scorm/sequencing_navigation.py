@@ -43,6 +43,7 @@ class Outcome:
     activity_id: str | None = None
     code: str | None = None
     message: str | None = None
+    resumed: bool = False  # "deliver": the SCO's suspended attempt continues (cmi.entry = "resume")
 
 
 def _name(activity: Activity) -> str:
@@ -60,6 +61,8 @@ def end_attempt(tree: ActivityTree, activity: Activity) -> None:
             activity.attempt_progress_status, activity.attempt_completion_status = True, True
         if not seq.objective_set_by_content and not activity.primary.progress_status:
             write_objective(tree, activity, activity.primary_key, satisfied=True)
+    if not activity.is_leaf:  # a cluster left with a suspended child is suspended too
+        activity.is_suspended = any(child.is_suspended for child in activity.children)
     activity.is_active = False
     overall_rollup(tree, activity)
 
@@ -122,13 +125,14 @@ def deliver(tree: ActivityTree, target: Activity) -> Outcome:
     if tree.suspended is not None:  # a new delivery discards a suspended attempt elsewhere
         for activity in tree.suspended.ancestors():
             activity.is_suspended = activity.is_suspended and activity in path
+    resumed = target.is_suspended
     for activity in path:
         if not activity.is_active:
             if not activity.is_suspended:
                 _new_attempt(activity)
             activity.is_active, activity.is_suspended = True, False
     tree.current, tree.suspended, tree.ended = target, None, False
-    return Outcome("deliver", target.identifier)
+    return Outcome("deliver", target.identifier, resumed=resumed)
 
 
 def end_session(tree: ActivityTree, message: str) -> Outcome:

@@ -19,8 +19,13 @@ Ternary = bool | None
 
 
 def limit_exceeded(activity: Activity) -> bool:
-    """UP.1: a tracked activity whose attempt count reached its attempt limit."""
+    """UP.1: a tracked activity whose attempt count reached its attempt limit.
+
+    An active or suspended activity is within its current attempt, so it never violates the limit.
+    """
     limit = activity.sequencing.attempt_limit
+    if activity.is_active or activity.is_suspended:
+        return False
     return (activity.sequencing.tracked and limit is not None and activity.activity_progress_status
             and activity.attempt_count >= limit)
 

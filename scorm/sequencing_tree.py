@@ -9,7 +9,9 @@ description, objective maps); reads see the global value whenever it is known.
 
 `record_sco_result` maps a SCO's run-time values onto the tracking model (RTE 4.2.4 completion,
 4.2.22 success, 4.2.20 score.scaled → measure, 4.2.17 objectives) using the runtime's own evaluation
-(`scorm.runtime_rules`), so what the LMS reports and what sequencing sees never differ.
+(`scorm.runtime_rules`), so what the LMS reports and what sequencing sees never differ. A SCO that
+exits with cmi.exit = "suspend" leaves its activity suspended: its attempt resumes on the next
+delivery instead of a new one starting (RTE 4.2.8).
 """
 
 from __future__ import annotations
@@ -230,13 +232,15 @@ def _record_objectives(tree: ActivityTree, activity: Activity, store: CmiStore) 
 def record_sco_result(tree: ActivityTree, activity_id: str, state: Mapping[str, Any]) -> None:
     """Feed one SCO's run-time state (`RuntimeSession.to_state()`) into its activity's tracking state."""
     activity = tree.by_id[activity_id]
+    store = CmiStore(state.get("values"), state.get("counts"))
+    exit_key = "cmi.core.exit" if state.get("family") == "1.2" else "cmi.exit"
+    activity.is_suspended = store.get(exit_key) == "suspend"
     if state.get("family") == "1.2":
         result = attempt_result(state)
         activity.attempt_progress_status = True
         activity.attempt_completion_status = result.completed
         _record_primary(tree, activity, result.passed, None)
         return
-    store = CmiStore(state.get("values"), state.get("counts"))
     completion = evaluated_completion(store)
     if completion in ("completed", "incomplete", "not attempted"):
         activity.attempt_progress_status = True

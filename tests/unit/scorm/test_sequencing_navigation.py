@@ -360,3 +360,23 @@ def test_parse_nav_request_as_a_sco_sets_it() -> None:
     request, target = parse_nav_request("{target=c}choice") or ("", None)
     assert delivered(seq, request, target) == "c"
     assert seq.navigate("choice").code == "NB.2.1-11"  # a choice without a target
+
+
+def test_a_sco_that_exits_with_suspend_resumes_its_attempt() -> None:
+    seq = sequencer(item("m", flow_mode(), item("a") + item("b")) + item("c", "<imsss:limitConditions "
+                                                                            'attemptLimit="1"/>'))
+    seq.navigate("start")
+    seq.record("a", {"family": "2004", "values": {"cmi.exit": "suspend", "cmi.completion_status": "incomplete"},
+                     "counts": {}})
+    assert delivered(seq, "choice", "c") == "c"
+    a, m = seq.tree.by_id["a"], seq.tree.by_id["m"]
+    assert a.is_suspended and m.is_suspended and a.attempt_progress_status  # no "completed on exit"
+    seq.record("c", {"family": "2004", "values": {"cmi.exit": "suspend"}, "counts": {}})
+    outcome = seq.navigate("choice", "a")
+    assert (outcome.activity_id, outcome.resumed) == ("a", True)
+    assert (a.attempt_count, m.attempt_count, a.is_active) == (1, 1, True)  # objects held stay current
+    outcome = seq.navigate("choice", "c")  # attempt limit 1, but the suspended attempt may go on
+    assert (outcome.kind, outcome.resumed) == ("deliver", True)
+    seq.record("c", result())
+    assert delivered(seq, "choice", "b") == "b"
+    assert seq.navigate("choice", "c").code == "DB.1.1-3"
