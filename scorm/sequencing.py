@@ -17,6 +17,7 @@ Integration API for the player (`bridge/player` calls only this; it stays pure):
     outcome = seq.navigate("start")                  # or "resumeAll" when seq.tree.suspended is set
     outcome.kind                                     # "deliver" | "ended" | "idle" | "refused"
     outcome.activity_id                              # the item identifier to launch (kind "deliver")
+    outcome.resumed                                  # True: continue the SCO's suspended cmi attempt
     outcome.code, outcome.message                    # SN exception code and text (kind "refused")
     seq.record(activity_id, runtime_session_state)   # after each SCO commit/terminate: cmi → tracking
     seq.navigate("continue" | "previous" | "exit" | "exitAll" | "suspendAll" | "abandon")
