@@ -119,6 +119,21 @@ class DriverStatement:
         return written
 
 
+    def fetch_all(self, connection: Connection, values: Iterable[Mapping[str, Any]]) -> list[Any]:
+        """Execute an INSERT … RETURNING for every row of ``values`` and return the rows it returns (only for
+        statements sent as multi-row VALUES: ``multi`` is set)."""
+        if self.multi is None:
+            raise LookupError("RETURNING rows are only collected from multi-row INSERTs")
+        rows = self.rows(values)
+        prefix, group, suffix, most = self.multi
+        found: list[Any] = []
+        for start in range(0, len(rows), most):
+            chunk = rows[start:start + most]
+            sql = prefix + ", ".join([group] * len(chunk)) + suffix
+            found += connection.exec_driver_sql(sql, tuple(chain.from_iterable(chunk))).all()
+        return found
+
+
 _statements: dict[tuple[Any, str], DriverStatement] = {}
 
 

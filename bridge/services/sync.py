@@ -28,6 +28,8 @@ from typing import Any, TypeVar
 
 import requests
 from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -343,15 +345,21 @@ def _personal(member: Member) -> dict[str, str]:
 
 
 def _ensure_users(session: Session, registration_id: int, subs: Iterable[str], report: SyncReport,
-                  known: dict[str, int], personal: Mapping[str, Mapping[str, str]] | None = None) -> set[str]:
+                  known: dict[str, int], personal: Mapping[str, Mapping[str, str]] | None = None, *,
+                  insert_first: bool = False) -> set[str]:
     """Fill ``known`` (sub -> pk) with these ``subs``, creating the missing users; returns the subs created.
 
     Subs already in ``known`` cost nothing; the others take one query, and the missing ones one bulk insert
-    (with their ``personal`` fields) and one query for their keys.
+    (with their ``personal`` fields) and one query for their keys. ``insert_first`` (a roster page, whose
+    members are mostly new on a first sync): one INSERT … ON CONFLICT DO NOTHING RETURNING instead, and a
+    query only for the users that existed.
     """
     wanted = [sub for sub in dict.fromkeys(subs) if sub not in known]
     if not wanted:
         return set()
+    dialect = session.get_bind().dialect.name
+    if insert_first and dialect in _INSERT_IGNORING:
+        return _insert_users_first(session, registration_id, wanted, report, known, personal or {}, dialect)
     rows = session.execute(_USERS_BY_SUB, {"registration": registration_id, "subs": wanted})
     known.update({sub: pk for sub, pk in rows})
     missing = [sub for sub in wanted if sub not in known]
@@ -367,11 +375,42 @@ def _ensure_users(session: Session, registration_id: int, subs: Iterable[str], r
     return set(missing)
 
 
+_INSERT_IGNORING = {"sqlite": sqlite_insert, "postgresql": postgresql_insert}
+
+
+def _user_insert_first(dialect: str = "sqlite") -> tuple[Any, Sequence[str], Table]:
+    """INSERT of users skipping those that exist, returning (sub, id) of the ones inserted."""
+    dialect_insert: Any = _INSERT_IGNORING[dialect]
+    statement = dialect_insert(USERS).on_conflict_do_nothing(
+        index_elements=[USERS.c.registration_id, USERS.c.sub]).returning(USERS.c.sub, USERS.c.id)
+    return statement, ("registration_id", "sub", *_PERSONAL, "updated_at"), USERS
+
+
+def _insert_users_first(session: Session, registration_id: int, wanted: Sequence[str], report: SyncReport,
+                        known: dict[str, int], personal: Mapping[str, Mapping[str, str]], dialect: str) -> set[str]:
+    now = utcnow()
+    rows = [{"registration_id": registration_id, "sub": sub, **dict.fromkeys(_PERSONAL), "updated_at": now,
+             **personal.get(sub, {})} for sub in wanted]
+    if dialect == "sqlite":  # one multi-row statement, rows handed to the driver as they are
+        connection = session.connection()
+        returned = driver_statement(connection, "sync:users-first", _user_insert_first).fetch_all(connection, rows)
+    else:
+        returned = list(session.execute(_user_insert_first(dialect)[0], rows))
+    created: dict[str, int] = {sub: pk for sub, pk in returned}
+    known.update(created)
+    existing = [sub for sub in wanted if sub not in created]
+    if existing:
+        known.update({sub: pk for sub, pk in session.execute(
+            _USERS_BY_SUB, {"registration": registration_id, "subs": existing})})
+    report.users_created += len(created)
+    return set(created)
+
+
 def _store_members(session: Session, course: Course, members: Sequence[Member], report: SyncReport,
                    users: dict[str, int]) -> None:
     personal = {m.user_id: fields for m in members if (fields := _personal(m))}
     created = _ensure_users(session, course.registration_id, [m.user_id for m in members], report, users,
-                            personal)
+                            personal, insert_first=True)
     # Users created just now got their personal fields in the insert; the others are updated if any were sent.
     updates = [{"id": users[sub], **fields} for sub, fields in personal.items() if sub not in created]
     for keys in {tuple(sorted(row)) for row in updates}:  # one executemany per set of columns sent
