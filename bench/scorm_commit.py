@@ -1,9 +1,11 @@
 """SCORM benchmarks: run-time commits/s through our endpoint, and importing a generated 200 MB package.
 
 ``scorm_commit``: realistic batches (location, suspend_data, score, status, an interaction, session time)
-posted to ``/player/attempts/<id>/commit`` through the WSGI app in process — token check, attempt load,
-replay of every call through ``scorm.runtime.RuntimeSession``, JSON state written to the database — next to
-a bare Flask endpoint that only parses the same JSON body, measured in the same run.
+posted to ``/player/attempts/<id>/commit`` through the WSGI app in process — attempt row loaded in one
+SELECT, token check, replay of every call through ``scorm.runtime.RuntimeSession`` (the shared data model),
+the SCO state written back in one version-guarded UPDATE, the interaction values appended to their journal,
+one commit (SQLite in WAL mode, as ``make run``) — next to a bare Flask endpoint that only parses the same
+JSON body, measured in the same run.
 
 ``scorm_import_200mb``: peak RSS (MB) of a fresh process importing a generated 200 MB package (200 files of
 1 MB of random bytes, stored) into content storage; the baseline is the same process importing a 20 MB

@@ -5,6 +5,8 @@ content storage under ``storage_path`` (relative to the instance folder) and nev
 ``summary`` is the JSON of ``scorm.inspect.summarize_manifest`` (what instructors see; what the player
 navigates). An attempt keeps, per SCO identifier, the persisted ``RuntimeSession.to_state()`` plus the
 bookkeeping of the current session (see ``bridge.services.scorm_attempts``): the raw CMI trail is evidence.
+Interaction values are not in that state (only their counts): they are appended to ``ScormInteractionLog``
+(``bridge.services.scorm_interactions``). Instructors' previews are attempts flagged ``preview``.
 """
 
 from __future__ import annotations
