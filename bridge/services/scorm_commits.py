@@ -25,9 +25,10 @@ from bridge.models import LmsUser, ScormActivity, ScormAttempt, ScormPackage
 from bridge.models.base import utcnow
 from bridge.models.scorm import ScormInteractionLog
 from bridge.services.packages import Storage, find_sco, manifest_at
-from bridge.services.scorm_attempts import AttemptError, Batch, CommitOutcome, Learner, replay_batches
+from bridge.services.scorm_attempts import AttemptError, Batch, CommitOutcome, Learner, Replayed, replay_batches
 from bridge.services.scorm_interactions import fold
 from scorm.errors import ScormError
+from scorm.manifest_model import Manifest, Sco
 
 _ATTEMPT = cast(Table, ScormAttempt.__table__)
 _TARGET = (
@@ -88,8 +89,39 @@ def commit(connection: Connection, storage: Storage, request: CommitRequest, *,
     """Apply a commit that does not end the session; the caller's ``connection`` is in a transaction
     (``engine.begin()``) and commits it. Returns the outcome and the attempt's status."""
     sql = _statements(connection)
-    # The DBAPI cursor of the connection's own transaction: two statements do not need Core's result machinery.
+    # The DBAPI cursor of the connection's own transaction: a few statements do not need Core's result machinery.
     cursor = connection.connection.cursor()
+    try:
+        target = _load(cursor, sql, storage, request, token_for)
+
+        def logged(run: int) -> dict[str, str]:
+            cursor.execute(sql.logged, sql.params(sql.logged_names, {
+                "attempt_id": target.attempt_id, "sco": target.sco.identifier, "run": run}))
+            return fold(cursor.fetchall())
+
+        replayed = replay_batches(target.states, target.manifest, target.sco, target.learner, request.session_id,
+                                  request.batches, preview=target.preview, logged=logged)
+        if replayed.changed:
+            _save(cursor, sql, target, replayed)
+    finally:
+        cursor.close()
+    return replayed.outcome, target.status
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    attempt_id: int
+    version: int
+    status: str
+    preview: bool
+    states: dict[str, Any]
+    manifest: Manifest
+    sco: Sco
+    learner: Learner
+
+
+def _load(cursor: Any, sql: _Statements, storage: Storage, request: CommitRequest,
+          token_for: Callable[[int, int], str]) -> _Target:
     cursor.execute(sql.load, sql.params(sql.load_names, {"attempt_id": request.attempt_id}))
     row = cursor.fetchone()
     if row is None:
@@ -104,25 +136,22 @@ def commit(connection: Connection, storage: Storage, request: CommitRequest, *,
     sco = find_sco(manifest, request.sco_id)
     if sco is None:
         raise AttemptNotFound("This package has no such SCO.")
+    # SQLite hands the JSON column over as text, psycopg already decoded.
     states = json.loads(raw_states) if isinstance(raw_states, str | bytes) else raw_states
-    learner = Learner(user_pk, sub, _display_name(*names))
-    def logged(run: int) -> dict[str, str]:
-        cursor.execute(sql.logged, sql.params(sql.logged_names, {"attempt_id": attempt_id, "sco": sco.identifier,
-                                                                   "run": run}))
-        return fold(cursor.fetchall())
+    return _Target(attempt_id, version, str(status), bool(preview), states, manifest, sco,
+                   Learner(user_pk, sub, _display_name(*names)))
 
-    replayed = replay_batches(states, manifest, sco, learner, request.session_id, request.batches,
-                              preview=bool(preview), logged=logged)
-    if replayed.changed:
-        values = {"attempt_id": attempt_id, "seen": version, "next_version": version + 1,
-                  "states": json.dumps(replayed.sco_states), "sco": sco.identifier, "now": sql.time(utcnow())}
-        cursor.execute(sql.save, sql.params(sql.save_names, values))
-        if cursor.rowcount != 1:
-            raise CommitConflict("The attempt was being saved by another request; try again.")
-        if replayed.log:
-            cursor.executemany(sql.append, [sql.params(sql.append_names, {"attempt_id": attempt_id, **e._asdict()})
-                                            for e in replayed.log])
-    return replayed.outcome, str(status)
+
+def _save(cursor: Any, sql: _Statements, target: _Target, replayed: Replayed) -> None:
+    values = {"attempt_id": target.attempt_id, "seen": target.version, "next_version": target.version + 1,
+              "states": json.dumps(replayed.sco_states), "sco": target.sco.identifier, "now": sql.time(utcnow())}
+    cursor.execute(sql.save, sql.params(sql.save_names, values))
+    if cursor.rowcount != 1:
+        raise CommitConflict("The attempt was being saved by another request; try again.")
+    if replayed.log:
+        cursor.executemany(sql.append, [sql.params(sql.append_names, {"attempt_id": target.attempt_id,
+                                                                       **entry._asdict()})
+                                        for entry in replayed.log])
 
 
 def _display_name(name: str | None, given_name: str | None, family_name: str | None) -> str:
