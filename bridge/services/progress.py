@@ -179,7 +179,10 @@ _statements: dict[tuple[Any, str], DriverStatement | None] = {}
 
 
 def _insert_new(connection: Connection) -> Any:
-    """INSERT of facts that skips the keys already present (None: the dialect has no ON CONFLICT DO NOTHING)."""
+    """INSERT of facts that skips the keys already present (None: the dialect has no ON CONFLICT DO NOTHING, or
+    its driver cannot tell how many rows a batch inserted, which the counts rely on)."""
+    if not connection.dialect.supports_sane_multi_rowcount:
+        return None
     keys = [FACTS.c.course_id, FACTS.c.user_id, FACTS.c.activity]
     if connection.dialect.name == "sqlite":
         return sqlite_insert(FACTS).on_conflict_do_nothing(index_elements=keys)
