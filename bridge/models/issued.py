@@ -31,7 +31,8 @@ class IssuedCredential(Base):
     # The credential exactly as signed (JSON text or compact JWS); never re-serialised.
     content: Mapped[str] = mapped_column(Text)
     # Which template / award it came from (free text; the awards domain links it later). No personal data.
-    source: Mapped[str] = mapped_column(String(255), default="")
+    # Indexed: the issuance job asks "has award N a credential?" for every pending award.
+    source: Mapped[str] = mapped_column(String(255), default="", index=True)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
     suspended_at: Mapped[datetime | None] = mapped_column(default=None)

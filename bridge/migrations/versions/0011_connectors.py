@@ -1,4 +1,5 @@
-"""connectors beyond LTI: per-tenant Moodle/Canvas settings (token encrypted) and learner id mappings
+"""connectors beyond LTI: per-tenant Moodle/Canvas settings (token encrypted) and learner id mappings; an index on
+issued_credentials.source (the issuance job looks credentials up by their award)
 
 Revision ID: 0011
 Revises: 0001
@@ -15,7 +16,7 @@ import bridge.models.base
 revision = "0011"
 down_revision = "0001"
 branch_labels = None
-depends_on = None
+depends_on = ("0002",)  # issued_credentials
 
 UTC = bridge.models.base.UTCDateTime
 
@@ -55,8 +56,10 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_connector_user_ids_registration_id"), "connector_user_ids", ["registration_id"])
     op.create_index(op.f("ix_connector_user_ids_user_id"), "connector_user_ids", ["user_id"])
+    op.create_index(op.f("ix_issued_credentials_source"), "issued_credentials", ["source"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_issued_credentials_source"), table_name="issued_credentials")
     op.drop_table("connector_user_ids")
     op.drop_table("connector_settings")
