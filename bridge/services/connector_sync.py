@@ -38,7 +38,7 @@ from bridge.models import ConnectorSetting, ConnectorUserId, Course, LmsUser, Me
 from bridge.models.base import utcnow
 from bridge.services import connector_settings
 from bridge.services.progress import FactInput, RecordCounts, record_facts
-from bridge.services.secrets_box import SecretBox
+from bridge.services.secrets_box import SecretBox, SecretBoxError
 from connectors.canvas_rest import CanvasRestConnector, course_ref, lti_user_ref
 from connectors.errors import ConnectorError, ConnectorUnavailable
 from connectors.moodle_ws import MoodleWsConnector
@@ -87,7 +87,11 @@ def sync_course(session: Session, box: SecretBox, course: Course, *, http: reque
     """Run every enabled connector of the course's tenant over ``http``; ``options`` (retry…) go to them."""
     reports = []
     for setting in connector_settings.enabled_for(session, course.registration_id):
-        connector = connector_settings.connector_for(box, setting, session=http, **options)
+        try:
+            connector = connector_settings.connector_for(box, setting, session=http, **options)
+        except SecretBoxError as err:
+            raise ConnectorSyncError(f"{setting.kind} connector of platform {setting.registration_id}: the stored "
+                                     "token cannot be decrypted (the secret key changed); set it again") from err
         try:
             if isinstance(connector, MoodleWsConnector):
                 reports.append(sync_moodle(session, course, connector))

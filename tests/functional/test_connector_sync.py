@@ -327,3 +327,19 @@ def test_a_rule_on_connector_facts_awards_after_the_sync(ctx: JobContext, moodle
         assert evaluate_awards(session, course.id) == 0  # exactly once
         winner = session.scalars(select(LmsUser.sub).join(Award, Award.user_id == LmsUser.id)).all()
     assert winner == ["3"]
+
+
+def test_a_token_stored_under_another_secret_key_fails_for_good(ctx: JobContext, moodle: FakeMoodle) -> None:
+    from sqlalchemy import update
+
+    from bridge.services.secrets_box import SecretBox
+
+    other = SecretBox(b"another-secret-key-0123456789abcdef").encrypt(TOKEN.encode(),
+                                                                     purpose="connector-token:1:moodle")
+    with ctx.db.session() as session:
+        session.execute(update(ConnectorSetting).values(token_ciphertext=other))
+        session.commit()
+    with pytest.raises(JobError) as caught:
+        _sync(ctx)
+    assert not isinstance(caught.value, RetryableJobError) and "set it again" in str(caught.value)
+    assert moodle.calls == []
