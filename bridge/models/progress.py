@@ -23,7 +23,8 @@ class ProgressFact(Base):
     __table_args__ = (UniqueConstraint("course_id", "user_id", "activity"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    # No index of its own: the unique (course_id, user_id, activity) index starts with it (migration 0013b).
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("lms_users.id", ondelete="CASCADE"), index=True)
     activity: Mapped[str] = mapped_column(String(1100))
     completed: Mapped[bool] = mapped_column(default=False)
