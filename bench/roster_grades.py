@@ -3,7 +3,7 @@
     python bench/roster_grades.py                 # readable figures
     python bench/roster_grades.py --json          # {"metric": "sync_10k", "value", "unit", "baseline", "ratio"}
     python bench/roster_grades.py --members 2000  # a quicker run
-    python bench/roster_grades.py --rounds 3      # three rounds, the median one reported
+    python bench/roster_grades.py --rounds 3      # three rounds, best of each side reported
     python bench/roster_grades.py --profile FILE  # also write a cProfile of our sync (pstats format)
 
 The sandbox platform (the LMS) runs in a **separate process** (its own interpreter and GIL, a threaded
@@ -14,8 +14,9 @@ building pages is the same for both runs. The baseline is plain ``requests`` fet
 users, memberships, line items, 100,000 progress facts with history. The gradebook is seeded inside the
 sandbox process with its Python API (``add_line_item``, ``record_score``) before timing starts. The plain
 fetch runs before and after ours; the faster of the two is the baseline. The machine's other load moves both
-figures (the sandbox needs CPU too): ``--rounds N`` repeats the measurement with a fresh tool database and
-reports the round with the median ratio (the higher middle one of an even count).
+figures (the sandbox needs CPU too): ``--rounds N`` repeats the measurement with a fresh tool database, and
+both sides are then reported best-of-all-runs (our fastest sync against the fastest plain fetch), so each
+side gets the same chance of a quiet moment.
 """
 
 from __future__ import annotations
@@ -245,8 +246,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--members", type=int, default=10_000)
-    parser.add_argument("--rounds", type=int, default=1, help="rounds (each with a fresh tool database); the "
-                        "round with the median ratio is reported")
+    parser.add_argument("--rounds", type=int, default=1, help="rounds (each with a fresh tool database); each "
+                        "side's best run is reported")
     parser.add_argument("--profile", metavar="FILE", help="write a cProfile of our sync to FILE")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -256,12 +257,15 @@ def main() -> None:
     finally:
         process.terminate()
         process.join(timeout=10)
-    chosen = sorted(rounds, key=lambda r: r.ratio)[len(rounds) // 2]
+    r = min(rounds, key=lambda x: x.ours_s)  # our best run; the baseline is the best plain run of all rounds
+    plain_best = min(rounds, key=lambda x: x.plain_s)
+    if plain_best is not r:
+        r = Round(plain_best.plain_s, plain_best.plain_runs, plain_best.plain_requests, plain_best.plain_cpu,
+                  r.ours_s, r.ours_cpu, r.ours_requests, r.report)
     if args.json:
-        print(json.dumps({"metric": "sync_10k", "value": round(chosen.ours_s, 3), "unit": "s",
-                          "baseline": round(chosen.plain_s, 3), "ratio": round(chosen.ratio, 3)}))
+        print(json.dumps({"metric": "sync_10k", "value": round(r.ours_s, 3), "unit": "s",
+                          "baseline": round(r.plain_s, 3), "ratio": round(r.ratio, 3)}))
         return
-    r = chosen
     print(f"members {r.report.members}, line items {r.report.line_items}, results {r.report.results}")
     print(f"plain requests : {r.plain_s:7.2f} s  {r.plain_requests:5d} requests  {r.plain_requests / r.plain_s:7.1f} "
           f"req/s  (runs: {', '.join(f'{run:.2f}' for run in r.plain_runs)}; CPU in this process {r.plain_cpu:.2f} s)")
@@ -269,7 +273,8 @@ def main() -> None:
           f"req/s  (CPU in this process {r.ours_cpu:.2f} s)")
     print(f"ratio          : {r.ratio:7.2f} × plain (target ≤ 1.3)")
     if len(rounds) > 1:
-        print(f"all rounds     : {', '.join(f'{x.ours_s:.2f}/{x.plain_s:.2f}={x.ratio:.2f}' for x in rounds)}")
+        print(f"all rounds     : {', '.join(f'{x.ours_s:.2f}/{x.plain_s:.2f}={x.ratio:.2f}' for x in rounds)} "
+              "(ours/plain of each round)")
     print(r.report.summary())
 
 
