@@ -83,6 +83,9 @@ class ScormAttempt(Base):
     finished_at: Mapped[datetime | None] = mapped_column(default=None)
     # An instructor's preview (number 0, credit=no-credit, mode=browse): never counted, rolled up or graded.
     preview: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # SCORM 2004 only: {"tree": Sequencer.to_state(), "delivered": SCO id, "session": its run-time session id
+    # at delivery} (``bridge.services.scorm_sequencing``); None before the first navigation request.
+    sequencing: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
     __mapper_args__ = {"version_id_col": commits}
 

@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select
 
 from bridge.models import LmsUser, ScormActivity, ScormAttempt, ScormPackage
 from bridge.player.tokens import attempt_token, check, content_signature
-from bridge.services import packages
+from bridge.services import packages, scorm_sequencing
 from bridge.services.scorm_attempts import Learner
 from bridge.web import db_session
 from scorm.errors import ScormError
@@ -71,7 +71,7 @@ def player_config(loaded: Loaded) -> dict[str, Any]:
     base = content_base(loaded.package)
     org = loaded.manifest.organization
     origin = str(current_app.config.get("SCORM_CONTENT_ORIGIN") or "").rstrip("/")
-    return {
+    config: dict[str, Any] = {
         "attempt": loaded.attempt.id,
         "version": loaded.manifest.version,
         "title": loaded.manifest.title,
@@ -87,4 +87,12 @@ def player_config(loaded: Loaded) -> dict[str, Any]:
                   "hidden": s.hidden} for s in loaded.manifest.scos],
         "toc": _toc_items(org.items if org else (), {s.identifier for s in loaded.manifest.scos}),
         "autosave_ms": 5000,
+        "sequencing": False,
     }
+    if scorm_sequencing.sequenced(loaded.manifest):
+        # SCORM 2004: the server's sequencing engine decides what runs (bridge.player.navigation).
+        config.update(sequencing=True, toc=scorm_sequencing.nested_toc(scorm_sequencing.peek(
+            loaded.attempt, loaded.manifest)), navigate_url=url_for(
+            "player.navigate", attempt_id=loaded.attempt.id, t=token), assets={
+            item: base + url for item, url in scorm_sequencing.asset_urls(loaded.manifest).items()})
+    return config

@@ -18,6 +18,7 @@ import bridge.player.manage  # noqa: F401
 from bridge.lti.session import current_launch
 from bridge.player.blueprint import bp
 from bridge.player.loading import Loaded, load_attempt, player_config
+from bridge.player.navigation import sequenced_open  # (its navigate route joins the blueprint too)
 from bridge.player.tokens import attempt_token
 from bridge.services import packages, scorm_attempts, scorm_commits
 from bridge.web import bridge_services, db_session
@@ -67,8 +68,9 @@ def config(attempt_id: int) -> Response:
 def open_sco(attempt_id: int, sco_id: str) -> Response:
     loaded = load_attempt(attempt_id, request.args.get("t", ""))
     sco = _sco(loaded, sco_id)
+    navigation = sequenced_open(loaded, sco)  # SCORM 2004: only a SCO sequencing delivers may run
     start = scorm_attempts.open_sco(db_session(), loaded.attempt, loaded.manifest, sco, loaded.learner)
-    response = jsonify({"session": start.session, "values": start.values, "counts": start.counts})
+    response = jsonify({"session": start.session, "values": {**start.values, **navigation}, "counts": start.counts})
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -485,6 +485,8 @@
         runtime.onTerminate = function (rt) { post({ type: "scorm-terminated", nav: rt.values["adl.nav.request"] || "" }); };
         exposeApi(window, runtime);
         frame.src = msg.launchUrl;
+      } else if (msg.type === "scorm-nav-valid" && runtime) {
+        for (var name in msg.values || {}) { runtime.values[name] = String(msg.values[name]); }
       }
     });
     window.addEventListener("pagehide", function () { post({ type: "scorm-hidden" }); });
@@ -510,8 +512,10 @@
 
     function updateNav() {
       var v = visibleScos(), i = indexOf(current);
-      document.getElementById("nav-prev").disabled = i <= 0;
-      document.getElementById("nav-next").disabled = i < 0 || i >= v.length - 1;
+      if (!cfg.sequencing) {  // SCORM 2004 sequencing sets the buttons from the server's answer (applyNav)
+        document.getElementById("nav-prev").disabled = i <= 0;
+        document.getElementById("nav-next").disabled = i < 0 || i >= v.length - 1;
+      }
       var links = document.querySelectorAll("[data-sco]");
       for (var k = 0; k < links.length; k++) {
         if (links[k].getAttribute("data-sco") === current) { links[k].setAttribute("aria-current", "step"); }
@@ -521,10 +525,74 @@
 
     function onCall(method, element, value, flushPoint) {
       persister.record(method, element, value);
-      if (flushPoint) { persister.flush(); }
+      if (flushPoint && cfg.sequencing && method === "Commit") {
+        persister.flush().then(function () { requestNav("state"); });  // fresh results → buttons, TOC, request_valid
+      } else if (flushPoint) { persister.flush(); }
+    }
+
+    // ------------------------------------------------ SCORM 2004 sequencing: the server decides what runs
+    var leaving = false;  // a learner's request is unloading the SCO: its own adl.nav.request gives way
+
+    function applyNav(nav) {
+      document.getElementById("nav-prev").disabled = !nav.previous;
+      document.getElementById("nav-next").disabled = !nav["continue"];
+      var entries = {};
+      (nav.toc || []).forEach(function (e) { entries[e.identifier] = e; });
+      var links = document.querySelectorAll("button[data-sco]");
+      for (var k = 0; k < links.length; k++) {
+        var entry = entries[links[k].getAttribute("data-sco")];
+        links[k].disabled = !(entry && entry.enabled);
+        links[k].setAttribute("data-completed", entry && entry.completed ? "true" : "false");
+      }
+      var message = document.getElementById("nav-message");
+      if (message) { message.textContent = nav.message || ""; message.hidden = !nav.message; }
+      var valid = nav.request_valid || {};
+      if (cfg.mode === "relay" && frame.contentWindow) {
+        frame.contentWindow.postMessage({ type: "scorm-nav-valid", values: valid }, cfg.content_origin);
+      } else if (runtime) {
+        for (var name in valid) { runtime.values[name] = valid[name]; }
+      }
+    }
+
+    function requestNav(request, target, unload) {
+      function ask() {
+        return fetch(cfg.navigate_url, { method: "POST", credentials: "omit", headers: { "Content-Type": "application/json" },
+                                         body: JSON.stringify({ request: request, target: target || null }) })
+          .then(function (response) {
+            return response.json().then(function (nav) {
+              if (!response.ok && response.status !== 409) { throw new Error(nav.error || "HTTP " + response.status); }
+              return nav;
+            });
+          })
+          .then(function (nav) {
+            var unloaded = leaving;
+            leaving = false;
+            applyNav(nav);
+            if (nav.outcome === "deliver") { open(nav.sco); }
+            else if (nav.outcome === "ended") { frame.src = "about:blank"; current = null; updateNav(); }
+            else if (unloaded && nav.sco) { open(nav.sco); }  // refused: the learner stays in the same SCO
+            else if (unloaded) { current = null; updateNav(); }
+          })
+          .catch(function () {
+            leaving = false;
+            status("Navigation failed. Check the connection and try again.");
+          });
+      }
+      if (unload && current) {
+        // The SCO finishes (Terminate on unload) and its last values are saved before sequencing decides.
+        leaving = true;
+        frame.src = "about:blank";
+        return new Promise(function (resolve) { setTimeout(resolve, 50); })
+          .then(function () { return persister.flush(); }).then(ask);
+      }
+      return persister.flush().then(ask);
     }
 
     function afterTerminate(nav) {
+      if (cfg.sequencing) {
+        if (!leaving) { persister.flush().then(function () { requestNav("terminated"); }); }
+        return;
+      }
       persister.flush().then(function () {
         var v = visibleScos(), i = indexOf(current);
         if (nav === "continue" && i < v.length - 1) { open(v[i + 1].identifier); }
@@ -538,6 +606,14 @@
 
     function open(scoId) {
       var sco = cfg.scos.filter(function (s) { return s.identifier === scoId; })[0];
+      var asset = !sco && cfg.assets ? cfg.assets[scoId] : null;
+      if (asset) {  // an asset never calls the API: it is only shown
+        frame.src = "about:blank";
+        current = scoId;
+        updateNav();
+        setTimeout(function () { frame.src = asset; }, 50);
+        return;
+      }
       if (!sco) { return; }
       // Unload the current SCO first: it finishes (LMSFinish on unload) before the next one starts.
       frame.src = "about:blank";
@@ -585,14 +661,19 @@
 
     function wire() {
       document.getElementById("nav-prev").addEventListener("click", function () {
+        if (cfg.sequencing) { requestNav("previous", null, true); return; }
         var v = visibleScos(), i = indexOf(current); if (i > 0) { open(v[i - 1].identifier); }
       });
       document.getElementById("nav-next").addEventListener("click", function () {
+        if (cfg.sequencing) { requestNav("continue", null, true); return; }
         var v = visibleScos(), i = indexOf(current); if (i >= 0 && i < v.length - 1) { open(v[i + 1].identifier); }
       });
       var links = document.querySelectorAll("button[data-sco]");
       for (var k = 0; k < links.length; k++) {
-        links[k].addEventListener("click", function (e) { open(e.currentTarget.getAttribute("data-sco")); });
+        links[k].addEventListener("click", function (e) {
+          var id = e.currentTarget.getAttribute("data-sco");
+          if (cfg.sequencing) { requestNav("choice", id, true); } else { open(id); }
+        });
       }
       document.addEventListener("visibilitychange", function () { if (document.visibilityState === "hidden") { persister.beacon(); } });
       window.addEventListener("pagehide", function () { persister.beacon(); });
@@ -612,6 +693,7 @@
       // Whatever an earlier page load could not send goes first, so the SCO resumes from it.
       return persister.flush();
     }).then(function () {
+      if (cfg.sequencing) { return requestNav("launch"); }
       var first = cfg.current_sco && indexOf(cfg.current_sco) >= 0 ? cfg.current_sco : (visibleScos()[0] || {}).identifier;
       open(first);
     }).catch(function () {

@@ -1,0 +1,238 @@
+"""SCORM 2004 sequencing in the player: the server decides which SCO runs (SCORM 2004 4th Ed. SN 4.3–4.9).
+
+The engine is ``scorm.sequencing.Sequencer``; this module keeps its state on the attempt
+(``ScormAttempt.sequencing``) and connects it to the run-time data the commits store:
+- the delivered SCO's run-time state is fed to the engine (``Sequencer.record``) once it changed since the
+  delivery, before any request is processed, so the commit path itself stays free of sequencing work;
+- ``navigate`` processes a learner's request (previous/next buttons, a table-of-contents choice, exitAll,
+  suspendAll), the SCO's own ``adl.nav.request`` after it terminated ("terminated"), or the launch ("launch":
+  the current activity again, resumeAll after a suspendAll, else start); a refused request changes nothing
+  but the recorded results and raises ``NavigationRefused`` with the SN message;
+- ``open_check`` lets a SCO run only when sequencing delivered it (or a choice of it is honoured now) and
+  gives the ``adl.nav.request_valid.*`` values it reads.
+SCORM 1.2 packages have no sequencing: none of this applies to them (``sequenced``). The caller owns the
+transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bridge.models import ScormAttempt
+from bridge.services.scorm_attempts import AttemptError
+from scorm.launch_urls import add_parameters
+from scorm.manifest_model import Manifest
+from scorm.sequencing import Outcome, Sequencer, TocEntry, ValidRequests, parse_nav_request
+
+LEARNER_REQUESTS = ("continue", "previous", "choice", "exitAll", "suspendAll")
+PLAYER_REQUESTS = ("launch", "terminated", "state")
+
+
+class NavigationError(AttemptError):
+    """A navigation request the player never sends (unknown request or activity): 400."""
+
+
+class NavigationRefused(AttemptError):
+    """Sequencing refuses the request (SN exception code in ``nav.code``); the learner stays where they are."""
+
+    status = 409
+
+    def __init__(self, nav: NavState) -> None:
+        super().__init__(nav.message or "This navigation request is not allowed now.")
+        self.nav = nav
+
+
+@dataclass(frozen=True, slots=True)
+class NavState:
+    """What the player shows after a request: the SCO to run, the buttons, the table of contents."""
+
+    outcome: str  # deliver | ended | idle | refused | current
+    sco: str | None  # the delivered activity (None when nothing runs)
+    resumed: bool
+    message: str | None
+    code: str | None
+    continue_: bool
+    previous: bool
+    toc: tuple[TocEntry, ...]
+    request_valid: Mapping[str, str]  # adl.nav.request_valid.* as the SCO reads them (RTE 4.4.2)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"outcome": self.outcome, "sco": self.sco, "resumed": self.resumed, "message": self.message,
+                "code": self.code, "continue": self.continue_, "previous": self.previous,
+                "toc": [{"identifier": e.identifier, "title": e.title, "depth": e.depth, "launchable": e.launchable,
+                         "enabled": e.enabled, "current": e.current, "completed": e.completed,
+                         "satisfied": e.satisfied} for e in self.toc if not e.hidden],
+                "request_valid": dict(self.request_valid)}
+
+
+def sequenced(manifest: Manifest) -> bool:
+    """SCORM 2004 packages with an organization follow their sequencing; SCORM 1.2 ones do not."""
+    return manifest.version != "1.2" and manifest.organization is not None
+
+
+def asset_urls(manifest: Manifest) -> dict[str, str]:
+    """Launch URLs (relative to the package) of the leaf items whose resource is an asset (no run-time API)."""
+    org = manifest.organization
+    scos = {s.identifier for s in manifest.scos}
+    urls: dict[str, str] = {}
+    for item in org.all_items() if org else ():
+        resource = manifest.resource(item.identifierref) if item.identifierref and not item.children else None
+        if resource is not None and resource.href and item.identifier not in scos:
+            urls[item.identifier] = add_parameters(resource.href, item.parameters)
+    return urls
+
+
+# -- loading and saving the engine ---------------------------------------------------------------------------
+def _marker(attempt: ScormAttempt, sco: str | None) -> list[Any] | None:
+    """(run-time session, last batch) of a SCO's stored state: it changes whenever the SCO commits."""
+    state = (attempt.sco_states or {}).get(sco or "")
+    return [state.get("session"), state.get("seq")] if state else None
+
+
+def _load(attempt: ScormAttempt, manifest: Manifest) -> tuple[Sequencer, dict[str, Any]]:
+    saved = dict(attempt.sequencing or {})
+    seq = (Sequencer.from_state(manifest, saved["tree"]) if saved.get("tree")
+           else Sequencer.from_manifest(manifest))
+    delivered = saved.get("delivered")
+    marker = _marker(attempt, delivered)
+    if delivered and marker is not None and marker != saved.get("recorded") and seq.tree.get(delivered):
+        seq.record(delivered, attempt.sco_states[delivered]["runtime"])
+        saved["recorded"] = marker
+    return seq, saved
+
+
+def _save(attempt: ScormAttempt, seq: Sequencer, saved: dict[str, Any], outcome: Outcome) -> None:
+    if outcome.kind == "deliver" and outcome.activity_id:
+        marker = _marker(attempt, outcome.activity_id)
+        # What the SCO stored before this delivery is neither recorded again nor its nav request honoured.
+        saved.update(delivered=outcome.activity_id, recorded=marker, handled=marker)
+        attempt.current_sco = outcome.activity_id
+    attempt.sequencing = {**saved, "tree": seq.to_state()}
+
+
+def _plain(outcome: Outcome, seq: Sequencer) -> str | None:
+    if outcome.kind == "refused":
+        return outcome.message
+    if outcome.kind == "ended" and seq.tree.suspended is not None:
+        return "Your attempt is suspended: launch the activity again to continue where you left off."
+    if outcome.kind == "ended":
+        return "You have reached the end of this course. Your progress is saved."
+    if seq.tree.current is None or not seq.tree.current.is_active:
+        return "Choose an activity from the contents."
+    return None
+
+
+def _state(seq: Sequencer, outcome: Outcome) -> NavState:
+    valid = seq.valid_requests()
+    request_valid = _request_valid(valid)
+    current = seq.tree.current
+    running = current.identifier if current is not None and current.is_active and current.launchable else None
+    sco = outcome.activity_id if outcome.kind == "deliver" else running
+    return NavState(outcome.kind if outcome.kind != "idle" or sco is None else "current", sco, outcome.resumed,
+                    _plain(outcome, seq), outcome.code, valid.continue_, valid.previous, seq.toc(), request_valid)
+
+
+# -- requests ------------------------------------------------------------------------------------------------
+def _launch(seq: Sequencer, attempt: ScormAttempt) -> Outcome:
+    tree = seq.tree
+    current = tree.current
+    if current is not None:  # the session goes on: the running SCO again, else the learner chooses
+        if current.is_active and current.launchable:
+            return Outcome("deliver", current.identifier, resumed=current.is_suspended)
+        return Outcome("idle")
+    outcome = seq.navigate("resumeAll" if tree.suspended is not None else "start")
+    if outcome.kind != "refused":
+        return outcome
+    # A course without flow: open what the learner had open before, or the only activity there is;
+    # otherwise the table of contents asks for a choice.
+    leaves = [a.identifier for a in tree.preorder() if a.launchable]
+    for candidate in (attempt.current_sco, leaves[0] if len(leaves) == 1 else None):
+        if candidate and tree.get(candidate) is not None:
+            chosen = seq.navigate("choice", candidate)
+            if chosen.kind == "deliver":
+                return chosen
+    return Outcome("idle")
+
+
+def _after_terminate(seq: Sequencer, attempt: ScormAttempt, saved: dict[str, Any]) -> Outcome:
+    """The SCO ended its session: honour its adl.nav.request once (RTE 4.4.1), or end its attempt ("exit")."""
+    delivered = saved.get("delivered")
+    state = (attempt.sco_states or {}).get(delivered or "")
+    marker = _marker(attempt, delivered)
+    if state is None or state.get("running") or marker == saved.get("handled"):
+        return Outcome("idle")  # nothing new ended (a repeated report, or the SCO is still running)
+    saved["handled"] = marker
+    request = parse_nav_request(str(state["runtime"].get("values", {}).get("adl.nav.request") or "_none_"))
+    if request is not None:
+        return seq.navigate(*request)
+    current = seq.tree.current
+    return seq.navigate("exit") if current is not None and current.is_active else Outcome("idle")
+
+
+def navigate(attempt: ScormAttempt, manifest: Manifest, request: str, target: str | None = None) -> NavState:
+    """Process one request (``LEARNER_REQUESTS`` or ``PLAYER_REQUESTS``; "state" changes nothing but records)."""
+    if request not in LEARNER_REQUESTS + PLAYER_REQUESTS:
+        raise NavigationError(f"'{request}' is not a navigation request of this player.")
+    seq, saved = _load(attempt, manifest)
+    if request == "choice" and (not target or seq.tree.get(target) is None or seq.tree.root.identifier == target):
+        raise NavigationError("This course has no such activity to choose.")
+    if request == "launch":
+        outcome = _launch(seq, attempt)
+    elif request == "terminated":
+        outcome = _after_terminate(seq, attempt, saved)
+    elif request == "state":
+        outcome = Outcome("idle")
+    else:
+        outcome = seq.navigate(request, target)
+    _save(attempt, seq, saved, outcome)
+    nav = _state(seq, outcome)
+    if outcome.kind == "refused":
+        raise NavigationRefused(nav)
+    return nav
+
+
+def peek(attempt: ScormAttempt, manifest: Manifest) -> NavState:
+    """The navigation state now, with the delivered SCO's latest results; nothing is stored."""
+    seq, _ = _load(attempt, manifest)
+    return _state(seq, Outcome("idle"))
+
+
+def nested_toc(nav: NavState) -> list[dict[str, Any]]:
+    """The visible table of contents nested like the manifest's items (``children``), for the player page."""
+    root: list[dict[str, Any]] = []
+    stack: list[tuple[int, list[dict[str, Any]]]] = [(-1, root)]
+    for entry in nav.to_json()["toc"]:
+        while stack[-1][0] >= entry["depth"]:
+            stack.pop()
+        node = {**entry, "choosable": True, "children": []}
+        stack[-1][1].append(node)
+        stack.append((entry["depth"], node["children"]))
+    return root
+
+
+def open_check(attempt: ScormAttempt, manifest: Manifest, sco: str) -> dict[str, str]:
+    """Before a SCO session starts: refuse a SCO sequencing did not deliver (trying a choice of it first), and
+    give the ``adl.nav.request_valid.*`` values the SCO reads (RTE 4.4.2)."""
+    seq, saved = _load(attempt, manifest)
+    current = seq.tree.current
+    if current is None or current.identifier != sco or not current.is_active:
+        outcome = seq.navigate("choice", sco) if seq.tree.get(sco) else Outcome(
+            "refused", message="This course has no such activity.")
+        _save(attempt, seq, saved, outcome)
+        if outcome.kind != "deliver" or outcome.activity_id != sco:
+            raise NavigationRefused(_state(seq, outcome if outcome.kind == "refused" else Outcome(
+                "refused", message="Sequencing delivers another activity now.")))
+    else:
+        _save(attempt, seq, saved, Outcome("idle"))
+    return _request_valid(seq.valid_requests())
+
+
+def _request_valid(valid: ValidRequests) -> dict[str, str]:
+    words: Mapping[bool, str] = {True: "true", False: "false"}
+    values = {"adl.nav.request_valid.continue": words[valid.continue_],
+              "adl.nav.request_valid.previous": words[valid.previous]}
+    values.update({f"adl.nav.request_valid.choice.{{target={identifier}}}": words[ok]
+                   for identifier, ok in valid.choice.items()})
+    return values
