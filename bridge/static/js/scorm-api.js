@@ -565,8 +565,8 @@
             });
           })
           .then(function (nav) {
-            var unloaded = leaving;
-            leaving = false;
+            var unloaded = !!unload;  // only the request that unloaded the SCO reopens it
+            if (unload) { leaving = false; }
             applyNav(nav);
             if (nav.outcome === "deliver") { open(nav.sco); }
             else if (nav.outcome === "ended") { frame.src = "about:blank"; current = null; updateNav(); }
@@ -574,7 +574,7 @@
             else if (unloaded) { current = null; updateNav(); }
           })
           .catch(function () {
-            leaving = false;
+            if (unload) { leaving = false; }
             status("Navigation failed. Check the connection and try again.");
           });
       }
