@@ -46,7 +46,7 @@ def canvas(clock: FakeClock) -> CanvasRestConnector:
 
 
 def _query(call: responses.Call) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(call.request.url).query)
+    return parse_qs(urlsplit(str(call.request.url)).query)
 
 
 def test_enrollments_follow_link_paging_with_the_bearer_token(mocked: responses.RequestsMock,
