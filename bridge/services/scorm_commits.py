@@ -184,7 +184,9 @@ _compiled: dict[Any, _Statements] = {}
 
 
 def _statements(connection: Connection) -> _Statements:
-    found = _compiled.get(connection.dialect)
+    dialect = connection.dialect
+    key = (dialect.name, dialect.driver, dialect.paramstyle)  # not the dialect object: one per engine
+    found = _compiled.get(key)
     if found is None:
-        found = _compiled[connection.dialect] = _Statements(connection.dialect)
+        found = _compiled[key] = _Statements(dialect)
     return found
