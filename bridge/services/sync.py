@@ -19,12 +19,10 @@ members). Names and e-mails are stored only when the platform sent them. Results
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from queue import Empty, Full, Queue
-from typing import Any, TypeVar
+from typing import Any
 
 import requests
 from sqlalchemy import Table, bindparam, insert, select, update
@@ -36,6 +34,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bridge.models import Course, CourseLineItem, CourseSync, LmsUser, Membership, Registration
 from bridge.models.base import utcnow
 from bridge.services.bulk import driver_statement
+from bridge.services.prefetch import prefetched
 from bridge.services.progress import has_facts, record_activity_facts
 from bridge.services.secrets_box import SecretBox
 from bridge.services.service_tokens import access_token_client
@@ -55,7 +54,6 @@ from connectors.lti_ags import (
 from connectors.lti_nrps import Member, MembershipPage, NrpsConnector
 from connectors.token_cache import LayeredTokenCache, TokenCache
 
-T = TypeVar("T")
 # Core tables for the per-page statements (no unit of work).
 RUNS: Table = CourseSync.__table__  # type: ignore[assignment]
 USERS: Table = LmsUser.__table__  # type: ignore[assignment]
@@ -80,7 +78,6 @@ _MEMBERSHIPS_BY_USER = select(MEMBERSHIPS.c.user_id, MEMBERSHIPS.c.id).where(
     MEMBERSHIPS.c.course_id == bindparam("course"), MEMBERSHIPS.c.user_id.in_(bindparam("users", expanding=True)))
 AGS_READ_SCOPES = frozenset({SCOPE_LINEITEM, SCOPE_LINEITEM_READONLY, SCOPE_RESULT_READONLY})
 COMMIT_ROWS = 5000  # rows per transaction, about (pages are never split)
-PREFETCH_PAGES = 4  # pages fetched ahead of the database work
 
 
 class SyncError(Exception):
@@ -184,59 +181,6 @@ def course_connectors(session: Session, box: SecretBox, course: Course, *, cache
     if course.lineitems_url and ags_scopes:
         ags = AgsConnector(tokens, scopes=ags_scopes, platform=_platform_kind(registration), session=http, **options)
     return CourseConnectors(nrps=nrps, ags=ags)
-
-
-# -- paging ---------------------------------------------------------------------------------------------
-def prefetched(pages: Iterator[T], *, depth: int = PREFETCH_PAGES, patience: float = 0.05,
-               before_wait: Callable[[], None] = lambda: None) -> Iterator[T]:
-    """Yield ``pages`` while a worker thread fetches up to ``depth`` pages ahead.
-
-    The database work of a page then overlaps the HTTP waits for the next ones, and a slow page on either
-    side (a commit, a slow answer) is absorbed instead of stalling the other. ``before_wait`` runs when no
-    page has arrived within ``patience`` seconds, before waiting on: the sync commits there, so it never
-    waits long for the worker while holding a write lock the worker may need (a token refresh writes the
-    token cache), yet does not commit after every page when pages follow each other closely. Order and
-    failure semantics are those of ``pages``: an error fetching page N+1 surfaces only after pages up to N
-    were yielded (and stored). Closing the generator early stops the worker after its current request.
-    """
-    queue: Queue[tuple[str, Any]] = Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def offer(item: tuple[str, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.05)
-                return True
-            except Full:
-                continue
-        return False
-
-    def work() -> None:
-        try:
-            for page in pages:
-                if not offer(("page", page)):
-                    return
-            offer(("done", None))
-        except BaseException as err:  # handed to the consumer, raised there in order
-            offer(("error", err))
-
-    worker = threading.Thread(target=work, name="sync-prefetch", daemon=True)
-    worker.start()
-    try:
-        while True:
-            try:
-                kind, value = queue.get(timeout=patience)
-            except Empty:
-                before_wait()
-                kind, value = queue.get()
-            if kind == "done":
-                return
-            if kind == "error":
-                raise value
-            yield value
-    finally:
-        stop.set()
-        worker.join()
 
 
 # -- the run --------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bridge.services.sync import prefetched
+from bridge.services.prefetch import prefetched
 
 
 class Boom(Exception):
