@@ -15,7 +15,7 @@ from bridge.lti.context import LaunchContext
 from bridge.lti.session import current_launch
 from bridge.models import LmsUser, ScormAttempt, ScormPackage
 from bridge.player.blueprint import bp
-from bridge.services import packages, scorm_attempts, scorm_interactions
+from bridge.services import packages, scorm_attempts, scorm_interactions, scorm_reports
 from bridge.web import db_session
 
 
@@ -131,7 +131,7 @@ def attempts_csv() -> Response:
         abort(404, description="This link has no SCORM activity yet.")
     users = {u.id: u.sub for u in session.query(LmsUser).filter(LmsUser.registration_id == ctx.registration_pk)}
     rows = [(users.get(a.user_id, str(a.user_id)), a) for a in scorm_attempts.attempts_of(session, activity)]
-    return Response(scorm_attempts.attempts_csv(rows), mimetype="text/csv",
+    return Response(scorm_reports.attempts_csv(rows), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="scorm-attempts-{activity.id}.csv"'})
 
 
