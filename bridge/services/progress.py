@@ -241,9 +241,28 @@ def record_activity_facts(session: Session, course_pk: int, activity: str, sourc
     counts and history either way; only the number of statements differs.
     """
     _check(source, observed_at)
-    return _record(session, [_Fact(course_pk, user_pk, activity, completed, source, observed_at, passed, score,
-                                   maximum) for user_pk, completed, passed, score, maximum in learners],
-                   likely_new=likely_new, one_activity=True)
+    first: dict[int, tuple[int, bool, bool | None, float | None, float | None]] = {}
+    for learner in learners:  # within one call, a later duplicate of a learner is ignored
+        first.setdefault(learner[0], learner)
+    unique = list(first.values())
+    connection = session.connection()
+    now = utcnow()
+    insert_new = _statement(connection, "insert-new") if likely_new else None
+    if insert_new is not None:
+        # The learners' tuples are the varying columns as they are: no per-learner object on this path.
+        shared = {"course_id": course_pk, "activity": activity, "source": source, "observed_at": observed_at,
+                  "version": 1, "updated_at": now}
+        inserted = insert_new.executemany(connection, (), prepared=insert_new.shared_rows(shared, _VARYING, unique))
+        if inserted == len(unique):
+            return RecordCounts(created=inserted)
+    facts = [_Fact(course_pk, user_pk, activity, completed, source, observed_at, passed, score, maximum)
+             for user_pk, completed, passed, score, maximum in unique]
+    counts = _compare_and_write(connection, facts, now, True)
+    if insert_new is None:
+        return counts
+    # Some keys existed: the rows just inserted compared equal (they are ours).
+    return RecordCounts(created=counts.created + inserted, changed=counts.changed,
+                        unchanged=counts.unchanged - inserted, stale=counts.stale)
 
 
 def _first_of_each_key(batch: Sequence[FactInput | _Fact]) -> list[FactInput | _Fact]:
@@ -273,21 +292,8 @@ def _new_rows(statement: DriverStatement, batch: Sequence[FactInput | _Fact], no
     return statement.shared_rows(shared, _VARYING, map(_varying_of, batch))
 
 
-def _record(session: Session, batch: Sequence[FactInput | _Fact], *, likely_new: bool = False,
-            one_activity: bool = False) -> RecordCounts:
-    batch = _first_of_each_key(batch)
-    connection = session.connection()
-    now = utcnow()
-    insert_new = _statement(connection, "insert-new") if likely_new else None
-    if insert_new is not None:
-        inserted = insert_new.executemany(connection, (), prepared=_new_rows(insert_new, batch, now, one_activity))
-        if inserted == len(batch):
-            return RecordCounts(created=inserted)
-        # Some keys existed: compare the whole batch; the rows just inserted compare equal (they are ours).
-        counts = _compare_and_write(connection, batch, now, one_activity)
-        return RecordCounts(created=counts.created + inserted, changed=counts.changed,
-                            unchanged=counts.unchanged - inserted, stale=counts.stale)
-    return _compare_and_write(connection, batch, now, one_activity)
+def _record(session: Session, batch: Sequence[FactInput | _Fact]) -> RecordCounts:
+    return _compare_and_write(session.connection(), _first_of_each_key(batch), utcnow(), False)
 
 
 def _compare_and_write(connection: Connection, batch: Sequence[FactInput | _Fact], now: datetime,
