@@ -39,7 +39,7 @@ from bridge.models import Course, JobRun  # noqa: E402
 from bridge.services import awards  # noqa: E402
 from bridge.services import credential_templates as templates  # noqa: E402
 from bridge.services.award_rules import Combination, Condition, Criterion, CriterionKind, Rule  # noqa: E402
-from tests.conftest import TEST_SECRET  # noqa: E402
+from tests.conftest import TEST_SECRET, postgres_database  # noqa: E402
 from tests.support.awards_data import sample_template  # noqa: E402
 from tests.support.live_services import Live, start_live, stop_live  # noqa: E402
 
@@ -140,6 +140,17 @@ def celery_workers(live: Live, redis_url: str, courses: int, workers: int = 2) -
 
 
 def measure(mode: str, args: argparse.Namespace, redis_url: str) -> tuple[dict[str, float], dict[str, list[JobRun]]]:
+    if args.postgres:  # a fresh PostgreSQL database for each mode (SQLite: a fresh file)
+        with postgres_database(args.postgres) as url:
+            os.environ["BRIDGE_TEST_DATABASE_URL"] = url
+            try:
+                return _measure(mode, args, redis_url)
+            finally:
+                os.environ.pop("BRIDGE_TEST_DATABASE_URL", None)
+    return _measure(mode, args, redis_url)
+
+
+def _measure(mode: str, args: argparse.Namespace, redis_url: str) -> tuple[dict[str, float], dict[str, list[JobRun]]]:
     with tempfile.TemporaryDirectory() as tmp:
         live = start_live(Path(tmp), page_size=PAGE_SIZE)
         try:
@@ -160,6 +171,8 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=2000)
     parser.add_argument("--courses", type=int, default=4)
     parser.add_argument("--line-items", type=int, default=10)
+    parser.add_argument("--postgres", metavar="ADMIN_URL", default="",
+                        help="run on PostgreSQL (e.g. postgresql+psycopg://postgres@127.0.0.1:55432/postgres)")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     redis_url = os.environ.get("BRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:56379/0")
@@ -171,12 +184,14 @@ def main() -> None:
         print(json.dumps({"metric": "sync_e2e_10k", "value": round(sum(celery_s.values()), 3), "unit": "s",
                           "baseline": round(sum(embedded_s.values()), 3), "ratio": round(ratio, 3),
                           "learners": args.learners, "courses": args.courses, "issued": issued,
+                          "database": "postgresql" if args.postgres else "sqlite",
                           "stages": {"embedded": embedded_s, "celery": celery_s}}))
         return
     members = sum(int(r.counts.get("members", 0)) for r in runs["sync"])
     results = sum(int(r.counts.get("results", 0)) for r in runs["sync"])
     awarded = sum(int(r.counts.get("awards", 0)) for r in runs["sync"])
-    print(f"{args.courses} courses, {args.learners} learners, {args.line_items} line items: "
+    print(f"{'PostgreSQL' if args.postgres else 'SQLite'}: {args.courses} courses, {args.learners} learners, "
+          f"{args.line_items} line items: "
           f"{members} members, {results} results, {awarded} awards, {issued} credentials issued per mode")
     for name, seconds, recorded in (("embedded", embedded_s, runs), ("2 celery workers", celery_s, celery_runs)):
         total = sum(seconds.values())
