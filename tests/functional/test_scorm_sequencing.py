@@ -168,3 +168,37 @@ def test_scorm_12_packages_keep_the_players_own_navigation(registered: LaunchAct
     assert config["sequencing"] is False and "navigate_url" not in config
     first = config["scos"][0]["identifier"]
     assert registered.client.get(config["open_url"].replace("__SCO__", first)).status_code == 200
+
+
+def test_a_course_without_flow_asks_for_a_choice_and_shows_assets(registered: LaunchActions, tmp_path: Path) -> None:
+    items = ('<item identifier="intro" identifierref="r1"><title>Intro</title></item>'
+             '<item identifier="notes" identifierref="r2"><title>Notes</title></item>')
+    resources = ('<resource identifier="r1" type="webcontent" adlcp:scormType="sco" href="p1.html">'
+                 '<file href="p1.html"/></resource><resource identifier="r2" type="webcontent" '
+                 'adlcp:scormType="asset" href="notes.html"><file href="notes.html"/></resource>')
+    manifest = (f'<?xml version="1.0"?><manifest identifier="free" {NS}><metadata><schema>ADL SCORM</schema>'
+                f'<schemaversion>2004 3rd Edition</schemaversion></metadata><organizations default="o">'
+                f'<organization identifier="o"><title>Free</title>{items}</organization></organizations>'
+                f'<resources>{resources}</resources></manifest>')
+    path = tmp_path / "free.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("imsmanifest.xml", manifest)
+        archive.writestr("p1.html", "<html></html>")
+        archive.writestr("notes.html", "<html></html>")
+    _setup(registered, path)
+    config = _learner_player(registered)
+    client = registered.client
+    assert config["assets"] == {"notes": config["scos"][0]["launch_url"].replace("p1.html", "notes.html")}
+    launched = _nav(client, config, "launch").get_json()  # no flow in the 2004 default: "start" is refused
+    assert (launched["outcome"], launched["sco"], launched["message"]) == (
+        "idle", None, "Choose an activity from the contents.")
+    assert _enabled(launched) == {"intro": True, "notes": True} and launched["continue"] is False
+    assert _nav(client, config, "choice", "notes").get_json()["sco"] == "notes"
+    _nav(client, config, "choice", "intro")
+    _run(client, config, "intro", ("cmi.completion_status", "completed"))
+    assert _nav(client, config, "terminated").get_json()["toc"][0]["completed"] is True
+    # The only SCO is completed, so the attempt is: the next launch starts a new one with a fresh sequencing state.
+    next_config = _learner_player(registered)
+    again = _nav(client, next_config, "launch").get_json()
+    assert next_config["attempt"] != config["attempt"]
+    assert (again["outcome"], again["sco"], again["toc"][0]["completed"]) == ("idle", None, None)

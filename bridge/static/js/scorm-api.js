@@ -532,6 +532,8 @@
 
     // ------------------------------------------------ SCORM 2004 sequencing: the server decides what runs
     var leaving = false;  // a learner's request is unloading the SCO: its own adl.nav.request gives way
+    var navChain = Promise.resolve();  // navigation requests run one after another, in order
+    var moving = 0;  // queued requests that may move the learner: a click meanwhile must not move them twice
 
     function applyNav(nav) {
       document.getElementById("nav-prev").disabled = !nav.previous;
@@ -555,15 +557,30 @@
     }
 
     function requestNav(request, target, unload) {
-      function ask() {
+      var moves = request !== "state";
+      if (unload && moving) { return navChain; }
+      if (moves) { moving += 1; }
+      navChain = navChain.then(function () { return runNav(request, target, unload); })
+        .then(function () { if (moves) { moving -= 1; } });
+      return navChain;
+    }
+
+    function runNav(request, target, unload) {
+      function post(retries) {
         return fetch(cfg.navigate_url, { method: "POST", credentials: "omit", headers: { "Content-Type": "application/json" },
                                          body: JSON.stringify({ request: request, target: target || null }) })
           .then(function (response) {
+            if (response.status === 503 && retries > 0) {  // a commit of the same attempt won the race: ask again
+              return new Promise(function (resolve) { setTimeout(resolve, 300); }).then(function () { return post(retries - 1); });
+            }
             return response.json().then(function (nav) {
               if (!response.ok && response.status !== 409) { throw new Error(nav.error || "HTTP " + response.status); }
               return nav;
             });
-          })
+          });
+      }
+      function ask() {
+        return post(3)
           .then(function (nav) {
             var unloaded = !!unload;  // only the request that unloaded the SCO reopens it
             if (unload) { leaving = false; }
