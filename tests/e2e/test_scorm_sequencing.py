@@ -18,7 +18,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import Servers
-from tests.e2e.test_scorm_player import sco, tool
+from tests.e2e.test_scorm_player import tool
 from tests.functional.test_scorm_sequencing import _package
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -49,9 +49,13 @@ def _gated_package(tmp_path: Path) -> Path:
     return path
 
 
+@pytest.mark.parametrize("relay", [False, True], ids=["same-origin", "relay"])
 def test_next_and_the_contents_follow_the_sequencing_rules(
-    lms: Servers, browser_with: Callable[[str], Any], screenshot: Callable[[Any, str], Path], tmp_path: Path
+    lms: Servers, browser_with: Callable[[str], Any], screenshot: Callable[[Any, str], Path], tmp_path: Path,
+    relay: bool,
 ) -> None:
+    if relay:  # the SCO runs next to the relay page on a separate content origin
+        lms.tool_app.config["SCORM_CONTENT_ORIGIN"] = f"http://127.0.0.1:{lms.tool.port}"
     browser = browser_with("allowed")
     page = browser.new_page()
     page.goto(lms.play_url("instructor-1"))
@@ -65,23 +69,25 @@ def test_next_and_the_contents_follow_the_sequencing_rules(
 
     page = browser.new_page()
     page.goto(lms.play_url("learner-1"))
-    expect(sco(page).get_by_role("heading", name="Lesson page")).to_be_visible(timeout=15_000)
+    sco_frame = tool(page).frame_locator("#sco-frame")
+    content = sco_frame.frame_locator("#sco-frame") if relay else sco_frame
+    expect(content.get_by_role("heading", name="Lesson page")).to_be_visible(timeout=15_000)
     next_button, previous = tool(page).locator("#nav-next"), tool(page).locator("#nav-prev")
     quiz_entry = tool(page).locator('button[data-sco="quiz"]')
     expect(next_button).to_be_disabled()
     expect(quiz_entry).to_be_disabled()
     screenshot(page, "lesson-gated")
 
-    sco(page).get_by_role("button", name="Pass").click()  # Commit → fresh navigation state from the server
+    content.get_by_role("button", name="Pass").click()  # Commit → fresh navigation state from the server
     expect(next_button).to_be_enabled(timeout=10_000)
     expect(quiz_entry).to_be_enabled()
     next_button.click()
-    expect(sco(page).get_by_role("heading", name="Quiz page")).to_be_visible(timeout=15_000)
+    expect(content.get_by_role("heading", name="Quiz page")).to_be_visible(timeout=15_000)
     expect(previous).to_be_disabled()  # forwardOnly
     expect(tool(page).locator('button[data-sco="lesson"]')).to_be_disabled()
     screenshot(page, "quiz-forward-only")
 
-    sco(page).get_by_role("button", name="Finish and continue").click()  # the SCO's own adl.nav.request
+    content.get_by_role("button", name="Finish and continue").click()  # the SCO's own adl.nav.request
     expect(tool(page).locator("#nav-message")).to_have_text(
         "You have reached the end of this course. Your progress is saved.", timeout=15_000)
     screenshot(page, "course-ended")
