@@ -93,8 +93,15 @@ def _marker(attempt: ScormAttempt, sco: str | None) -> list[Any] | None:
 
 def _load(attempt: ScormAttempt, manifest: Manifest) -> tuple[Sequencer, dict[str, Any]]:
     saved = dict(attempt.sequencing or {})
-    seq = (Sequencer.from_state(manifest, saved["tree"]) if saved.get("tree")
-           else Sequencer.from_manifest(manifest))
+    if saved.get("tree"):
+        seq = Sequencer.from_state(manifest, saved["tree"])
+    else:
+        seq = Sequencer.from_manifest(manifest)
+        # An attempt begun before sequencing ran (or before this package had it): its SCOs' results count.
+        for activity in seq.tree.preorder():
+            state = (attempt.sco_states or {}).get(activity.identifier)
+            if state and activity.launchable:
+                seq.record(activity.identifier, state["runtime"])
     delivered = saved.get("delivered")
     marker = _marker(attempt, delivered)
     if delivered and marker is not None and marker != saved.get("recorded") and seq.tree.get(delivered):

@@ -202,3 +202,18 @@ def test_a_course_without_flow_asks_for_a_choice_and_shows_assets(registered: La
     again = _nav(client, next_config, "launch").get_json()
     assert next_config["attempt"] != config["attempt"]
     assert (again["outcome"], again["sco"], again["toc"][0]["completed"]) == ("idle", None, None)
+
+
+def test_an_attempt_begun_before_sequencing_keeps_its_results(app: Any, registered: LaunchActions,
+                                                              tmp_path: Path) -> None:
+    _setup(registered, _package(tmp_path))
+    config = _learner_player(registered)
+    client = registered.client
+    _nav(client, config, "launch")
+    _run(client, config, "lesson", ("cmi.success_status", "passed"))
+    with app.extensions["bridge"].db.session() as session:  # as stored by a version without sequencing
+        attempt = session.scalars(select(ScormAttempt)).one()
+        attempt.sequencing = None
+        session.commit()
+    launched = _nav(client, _learner_player(registered), "launch").get_json()
+    assert (launched["sco"], launched["continue"], _enabled(launched)["quiz"]) == ("lesson", True, True)
