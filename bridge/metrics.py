@@ -23,6 +23,12 @@ REGISTRY = CollectorRegistry(auto_describe=True)
 LAUNCHES = Counter("bridge_launches", "LTI launches handled, by outcome", ["outcome"], registry=REGISTRY)
 LAUNCH_SECONDS = Histogram("bridge_launch_seconds", "LTI launch handling time", registry=REGISTRY)
 REQUESTS = Counter("bridge_http_requests", "HTTP requests, by status class", ["status"], registry=REGISTRY)
+_REQUESTS_BY_CLASS = {n: REQUESTS.labels(f"{n}xx") for n in range(1, 6)}  # resolved once, not per request
+
+
+def requests_of(status_code: int) -> Any:
+    """The request counter of ``status_code``'s class (1xx … 5xx)."""
+    return _REQUESTS_BY_CLASS.get(status_code // 100) or REQUESTS.labels(f"{status_code // 100}xx")
 JOB_RUNS = Counter("bridge_job_runs", "Job runs in this process, by job and outcome", ["job", "status"],
                    registry=REGISTRY)
 JOB_SECONDS = Histogram("bridge_job_seconds", "Job run time (sync of one course, one delivery pass…)", ["job"],

@@ -73,7 +73,7 @@ def _end(response: Response) -> Response:
         return response
     response.headers["X-Request-Id"] = rid
     elapsed = time.perf_counter() - g.request_started
-    metrics.REQUESTS.labels(f"{response.status_code // 100}xx").inc()
+    metrics.requests_of(response.status_code).inc()
     if request.endpoint == "lti.launch":
         metrics.LAUNCHES.labels("ok" if response.status_code < 400 else "refused").inc()
         metrics.LAUNCH_SECONDS.observe(elapsed)

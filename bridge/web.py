@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from flask import Flask, Response, current_app, g, render_template, request
+from flask import Flask, Request, Response, current_app, g, render_template, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -24,6 +26,29 @@ from bridge.services.secrets_box import SecretBox
 from connectors.http import make_session
 
 log = logging.getLogger("bridge")
+
+
+class LazyCookieSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, used only for the admin screens' flash messages (LTI pages keep their state
+    in the launch session, a bearer id: see ``bridge.lti.session``). Opened lazily: a request without a session
+    cookie gets an empty session without building a serializer, and the serializer is built once per key set
+    instead of on every request."""
+
+    _cached: tuple[tuple[Any, ...], URLSafeTimedSerializer] | None = None
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        keys = (app.secret_key, *(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if self._cached is None or self._cached[0] != keys:
+            serializer = super().get_signing_serializer(app)
+            if serializer is None:
+                return None
+            self._cached = (keys, serializer)
+        return self._cached[1]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +74,7 @@ def init_app(app: Flask) -> None:
     app.extensions["bridge"] = services
     with db.session() as session:
         key_service.ensure_active_key(session, services.box, size=int(app.config["KEY_SIZE"]))
+    app.session_interface = LazyCookieSessions()
     app.teardown_appcontext(_close_session)
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
@@ -98,12 +124,21 @@ def _close_session(_exc: BaseException | None) -> None:
         session.close()
 
 
+# LTI pages are framed by the LMS; pages that must never be framed set their own frame-ancestors.
+SECURITY_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                "form-action *; base-uri 'none'"),
+)
+
+
 def _security_headers(response: Response) -> Response:
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    # LTI pages are framed by the LMS; pages that must never be framed set their own frame-ancestors.
-    response.headers.setdefault("Content-Security-Policy", "default-src 'self'; script-src 'self'; "
-                                "style-src 'self'; img-src 'self' data:; form-action *; base-uri 'none'")
+    # One pass over the headers a view set (Headers.setdefault costs a raised KeyError per missing header).
+    present = {name.lower() for name in response.headers.keys()}  # noqa: SIM118 - Headers.keys(), not a dict
+    for name, value in SECURITY_HEADERS:
+        if name.lower() not in present:
+            response.headers.add(name, value)
     return response
 
 

@@ -100,3 +100,20 @@ def test_a_learner_launch_cookie_does_not_hide_the_password_prompt(admin_app: An
     response = client.get("/admin/")
     assert response.status_code == 401 and "Basic" in response.headers["WWW-Authenticate"]
     assert client.get("/admin/", headers=AUTH).status_code == 200
+
+
+def test_only_the_admin_flash_uses_a_session_cookie(admin_app: Any) -> None:
+    """LTI and public pages never set a cookie session; the admin's flash message survives its redirect."""
+    client = admin_app.test_client()
+    for path in ("/healthz", "/.well-known/jwks.json", "/lti/canvas.json"):
+        assert "Set-Cookie" not in client.get(path).headers, path
+    token = _csrf(client.get("/admin/", headers=AUTH).get_data(as_text=True))
+    saved = client.post("/admin/platforms", data={**FORM, "csrf_token": token}, headers=AUTH)
+    assert saved.status_code == 303 and "session=" in saved.headers["Set-Cookie"]
+    page = client.get(saved.headers["Location"], headers=AUTH).get_data(as_text=True)
+    assert "Saved the registration for https://lms.example.edu" in page
+    again = client.get("/admin/", headers=AUTH).get_data(as_text=True)
+    assert "Saved the registration" not in again  # shown once
+    # A forged session cookie is ignored, not trusted.
+    client.set_cookie("session", "eyJfZmxhc2hlcyI6W119.forged.signature")
+    assert "Saved the registration" not in client.get("/admin/", headers=AUTH).get_data(as_text=True)

@@ -144,8 +144,10 @@ def test_moodle_variant_scorm_package_and_tracked_activity_round_trip_and_routin
     links = {link.title: link for link in live.platform.resource_links.values() if link.custom.get("activity_id")}
     scorm_link, tracked_link = links[scorm_item["title"]], links["Reflection essay"]
 
-    # The first launch of the created SCORM link carries its activity id; binding makes the link play the package.
+    # The first launch of the created SCORM link carries its activity id; the launch binds it, so even this first
+    # launch lands in the SCORM player.
     first = live.lti.launch("learner-1", scorm_link.id)
+    assert first.headers["Location"].startswith("/player/")
     custom = _custom(live, first)
     assert custom["activity_id"] == scorm_item["custom"]["activity_id"]
     bound = _bind(live, scorm_link.id, custom)
