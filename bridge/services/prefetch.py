@@ -8,7 +8,7 @@ the pages already fetched.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from queue import Empty, Full, Queue
 from typing import Any, TypeVar
 
@@ -17,7 +17,7 @@ PREFETCH_PAGES = 4  # pages fetched ahead of the database work
 
 
 def prefetched(pages: Iterator[T], *, depth: int = PREFETCH_PAGES, patience: float = 0.05,
-               before_wait: Callable[[], None] = lambda: None) -> Iterator[T]:
+               before_wait: Callable[[], None] = lambda: None) -> Generator[T, None, None]:
     """Yield ``pages`` while a worker thread fetches up to ``depth`` pages ahead.
 
     The database work of a page then overlaps the HTTP waits for the next ones, and a slow page on either
