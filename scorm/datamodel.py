@@ -104,11 +104,11 @@ def _with_levels(found: Resolved) -> Resolved:
     if not found.indices or not found.template:
         return found
     head = found.template.split(".n.")
-    levels = tuple(_fill(".n.".join(head[: depth + 1]), found.indices[:depth]) for depth in range(len(found.indices)))
+    levels = tuple(fill(".n.".join(head[: depth + 1]), found.indices[:depth]) for depth in range(len(found.indices)))
     return replace(found, levels=levels)
 
 
-def _fill(template: str, indices: tuple[int, ...]) -> str:
+def fill(template: str, indices: tuple[int, ...]) -> str:
     """Replace the `n` segments of `template` with `indices`, in order (fewer indices leave the rest)."""
     out: list[str] = []
     remaining = list(indices)

@@ -9,19 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from scorm.datamodel import Resolved
+from scorm.datamodel import Resolved, fill
 
-
-def fill(template: str, indices: tuple[int, ...]) -> str:
-    """Replace the `n` segments of `template` with `indices`, in order (fewer indices leave the rest)."""
-    out: list[str] = []
-    remaining = list(indices)
-    for segment in template.split("."):
-        if segment == "n" and remaining:
-            out.append(str(remaining.pop(0)))
-        else:
-            out.append(segment)
-    return ".".join(out)
+__all__ = ["CmiStore", "fill"]
 
 
 class CmiStore:
