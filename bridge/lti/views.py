@@ -12,8 +12,8 @@ from bridge.lti import canvas
 from bridge.lti.errors import BrowserStateMissing, LaunchError
 from bridge.lti.launch import LaunchSettings, start_login, validate_launch
 from bridge.lti.tool_conf import DbToolConf
-from bridge.services import deep_linking, launches, scorm_attempts
 from bridge.services import keys as key_service
+from bridge.services import launches, scorm_attempts
 from bridge.services import registration as dynreg
 from bridge.web import bridge_services, db_session, kv_store, set_cookie
 
@@ -86,16 +86,6 @@ def launch() -> Any:
         body=message.get_launch_data(), state=request.form["state"], verified=message.browser_verified,
         ttl=int(current_app.config["LAUNCH_SESSION_TTL_SECONDS"]))
     context = recorded.context
-    plays_scorm = recorded.scorm_activity_pk is not None
-    if not plays_scorm and context.course_pk is not None:
-        # A link created by deep linking names its picked activity in custom.activity_id (LTI-DL 2.0 §3.4.2):
-        # bind it at its first launch (a SCORM pick then plays its package). No query without an activity id.
-        custom = message.get_launch_data().get("https://purl.imsglobal.org/spec/lti/claim/custom") or {}
-        activity_id = custom.get("activity_id") if isinstance(custom, dict) else None
-        bound = deep_linking.bind_launch(
-            session, registration_pk=context.registration_pk, course_pk=context.course_pk,
-            resource_link_id=context.resource_link_id, activity_id=str(activity_id) if activity_id else None)
-        plays_scorm = bool(bound and bound.scorm_activity_pk)
     log.info("lti launch: registration=%s deployment=%s course=%s user=%s type=%s verified=%s",
              context.registration_pk, context.deployment_id, context.course_pk, context.user_pk,
              context.message_type, context.verified)
@@ -106,7 +96,7 @@ def launch() -> Any:
             storage_target=message.state_params.get("storage_target"),
             storage_origin=message.state_params.get("storage_origin"), relaunch_url=None))
     else:
-        response = _land(context, plays_scorm=plays_scorm)
+        response = _land(context, plays_scorm=recorded.scorm_activity_pk is not None)
     # The state is spent: expire its cookie so browsers don't carry one cookie per past launch.
     if f"lti1p3-{state}" in request.cookies:
         set_cookie(response, f"lti1p3-{state}", "", 0)

@@ -27,6 +27,7 @@ from bridge.models import (
     ScormActivity,
 )
 from bridge.models.base import utcnow
+from bridge.services import deep_linking
 
 C = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
@@ -180,6 +181,8 @@ def record_launch(session: Session, *, registration: Any, deployment: Any,
         "claims": claims, "browser_verified": verified, "state": state, "created_at": utcnow(),
         "expires_at": utcnow() + timedelta(seconds=ttl)})
     session.commit()
+    if scorm_activity_pk is None and course_pk is not None:
+        scorm_activity_pk = _bind_deep_linked(session, registration.id, course_pk, rlid, claims.get("custom"))
     presentation = claims.get("launch_presentation") or {}
     return RecordedLaunch(LaunchContext(
         launch_id=launch_id, registration_pk=registration.id, issuer=registration.issuer,
@@ -187,6 +190,18 @@ def record_launch(session: Session, *, registration: Any, deployment: Any,
         roles=frozenset(roles), message_type=message_type, course_pk=course_pk, context_id=context_id,
         course_title=course_title, resource_link_id=rlid, locale=str(presentation.get("locale") or "en"),
         verified=verified), scorm_activity_pk)
+
+
+def _bind_deep_linked(session: Session, registration_pk: int, course_pk: int, rlid: str | None,
+                      custom: Any) -> int | None:
+    """A link created by deep linking names its picked activity in ``custom.activity_id`` (LTI-DL 2.0 §3.4.2):
+    bound at the link's first launch, so a picked SCORM package plays from then on. No query without one."""
+    activity_id = custom.get("activity_id") if isinstance(custom, dict) else None
+    if not activity_id:
+        return None
+    bound = deep_linking.bind_launch(session, registration_pk=registration_pk, course_pk=course_pk,
+                                     resource_link_id=rlid, activity_id=str(activity_id))
+    return bound.scorm_activity_pk if bound is not None else None
 
 
 def to_context(launch: LaunchSession, registration: Registration, deployment: Deployment,
