@@ -79,13 +79,18 @@ def test_a_sync_cut_off_by_the_database_resumes_without_duplicates(live_pg: tupl
         run_course(ctx, course_pk, runner="embedded", final_attempt=False)))
     job.start()
 
-    # Pages of the roster are being stored (not yet committed) while the next one is fetched.
-    deadline = time.monotonic() + 30
-    while not sync_transaction_open(url):
-        assert time.monotonic() < deadline, "the sync did not start"
-        time.sleep(0.05)
-    assert terminate_sessions(url) >= 1
+    # Pages of the roster are being stored (not yet committed) while the next one is fetched: cut the sessions
+    # then. The sync commits whenever the next page is late, so a cut can land just after a commit — the pool's
+    # pre-ping then reconnects and the sync goes on — hence cut again at each open transaction until the run ends.
+    deadline = time.monotonic() + 60
+    cuts = 0
+    while job.is_alive():
+        assert time.monotonic() < deadline, "the sync neither ended nor failed"
+        if sync_transaction_open(url):
+            cuts += terminate_sessions(url)
+        time.sleep(0.02)
     job.join(timeout=60)
+    assert cuts >= 1, "the sync never held an open transaction"
     assert outcomes and outcomes[0].status == "retrying", outcomes
     assert "OperationalError" in outcomes[0].error  # the database connection was lost, not the LMS
 
