@@ -64,7 +64,7 @@ class Database:
         finally:
             session.close()
 
-    def upgrade(self, revision: str = "heads") -> None:
+    def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to ``revision`` with Alembic (what `bridge db upgrade` runs)."""
         with self.engine.begin() as connection:
             cfg = alembic_config(self.url)

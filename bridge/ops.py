@@ -107,11 +107,11 @@ def readyz() -> tuple[dict[str, Any], int]:
             current = MigrationContext.configure(connection).get_current_heads()
     except Exception as err:  # noqa: BLE001 - any database failure means "not ready"
         return {"status": "unavailable", "database": type(err).__name__}, 503
-    # A head that another revision depends on (``depends_on``) is applied but no longer in the version table:
-    # compare with everything the stored heads stand for, dependencies included.
+    # The version table holds only heads: compare every revision with what the stored heads stand for, so an
+    # old database names each migration it lacks, not just the merge revision on top.
     script: ScriptDirectory = current_app.extensions["bridge_migrations"]
     applied = {revision.revision for revision in script.iterate_revisions(current, "base")}
-    missing = set(current_app.extensions["bridge_heads"]) - applied
+    missing = set(current_app.extensions["bridge_revisions"]) - applied
     if missing:
         return {"status": "unavailable", "database": "ok", "migrations": "behind", "missing": sorted(missing)}, 503
     return {"status": "ok", "database": "ok", "migrations": "at head"}, 200
@@ -120,7 +120,7 @@ def readyz() -> tuple[dict[str, Any], int]:
 def init_app(app: Flask) -> None:
     configure_logging(app.config["LOG_LEVEL"], str(app.config.get("LOG_FORMAT", "text")))
     script = ScriptDirectory.from_config(alembic_config(app.config["DATABASE_URL"]))
-    app.extensions["bridge_heads"] = tuple(script.get_heads())
+    app.extensions["bridge_revisions"] = tuple(revision.revision for revision in script.walk_revisions())
     app.extensions["bridge_migrations"] = script
     app.before_request(_begin)
     app.after_request(_end)

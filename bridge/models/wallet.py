@@ -72,7 +72,8 @@ class Delivery(Base):
     """Outbox record: deliver one credential of one offer through one channel (``oid4vci``…)."""
 
     __tablename__ = "wallet_deliveries"
-    __table_args__ = (UniqueConstraint("offer_id", "channel"),)
+    # Named as migration 0006 created it (the naming convention would say ..._offer_id_channel).
+    __table_args__ = (UniqueConstraint("offer_id", "channel", name="uq_wallet_deliveries_offer_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     offer_id: Mapped[int] = mapped_column(ForeignKey("wallet_offers.id", ondelete="CASCADE"), index=True)

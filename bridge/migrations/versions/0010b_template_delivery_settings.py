@@ -1,7 +1,7 @@
 """per-template delivery settings: OpenID4VCI transaction code required or not
 
 Revision ID: 0010b
-Revises: 0010
+Revises: 0010, 0005
 Create Date: 2026-11-29 22:20:00
 """
 
@@ -13,10 +13,11 @@ from alembic import op
 import bridge.models.base
 
 revision = "0010b"
-down_revision = "0010"
+# credential_templates comes from the awards branch (0005). Once a depends_on, now a second parent: a depends_on
+# target stays a "head" to ScriptDirectory but not in alembic_version, and a merge over it fails (KeyError).
+down_revision = ("0010", "0005")
 branch_labels = None
-# credential_templates comes from the awards branch (0005).
-depends_on = ("0005",)
+depends_on = None
 
 UTC = bridge.models.base.UTCDateTime(timezone=True)
 

@@ -2,7 +2,7 @@
 issued_credentials.source (the issuance job looks credentials up by their award)
 
 Revision ID: 0011
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-29 22:00:00
 """
 
@@ -14,9 +14,9 @@ from alembic import op
 import bridge.models.base
 
 revision = "0011"
-down_revision = "0001"
+down_revision = "0002"  # issued_credentials; was depends_on 0002 (see 0010b)
 branch_labels = None
-depends_on = ("0002",)  # issued_credentials
+depends_on = None
 
 UTC = bridge.models.base.UTCDateTime
 

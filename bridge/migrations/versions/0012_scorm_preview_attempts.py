@@ -2,7 +2,7 @@
 SCORM 2004 RTE 4.2.5 cmi.credit, 4.2.16 cmi.mode)
 
 Revision ID: 0012
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-29 22:20:00
 """
 
@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0001"
+down_revision = "0004"  # the scorm tables; was depends_on 0004 (see 0010b)
 branch_labels = None
-depends_on = "0004"  # the scorm tables
+depends_on = None
 
 
 def upgrade() -> None:

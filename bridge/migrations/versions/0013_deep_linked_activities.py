@@ -1,7 +1,7 @@
 """deep-linked activities: what each content item returned to the platform stands for
 
 Revision ID: 0013
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-29 22:30:00
 """
 
@@ -13,9 +13,9 @@ from alembic import op
 import bridge.models.base
 
 revision = "0013"
-down_revision = "0001"
+down_revision = "0004"  # scorm_packages; was depends_on 0004 (see 0010b)
 branch_labels = None
-depends_on = "0004"  # scorm_packages
+depends_on = None
 
 UTC = bridge.models.base.UTCDateTime
 

@@ -2,7 +2,7 @@
 ``scorm.sequencing.Sequencer.to_state()`` plus the player's delivery bookkeeping)
 
 Revision ID: 0015
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-29 22:50:00
 """
 
@@ -12,9 +12,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0001"
+down_revision = "0004"  # the scorm tables; was depends_on 0004 (see 0010b)
 branch_labels = None
-depends_on = "0004"  # the scorm tables
+depends_on = None
 
 
 def upgrade() -> None:
