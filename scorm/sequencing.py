@@ -25,6 +25,7 @@ Integration API for the player (`bridge/player` calls only this; it stays pure):
     parse_nav_request(cmi["adl.nav.request"])        # a SCO's own request → (request, target) or None
     seq.valid_requests()                             # adl.nav.request_valid.continue/.previous/.choice
     seq.toc()                                        # entries: enabled / hidden / status per item
+    seq.course_result()                              # the root's completion/satisfaction/measure
     saved = seq.to_state()                           # JSON-serialisable; store it with the attempt
 
 A refused request changes nothing. When "start" is refused (a course without flow), show the TOC.
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scorm.manifest_model import Manifest
+from scorm.rollup import AttemptResult
 from scorm.sequencing_flow import Refusal
 from scorm.sequencing_navigation import (
     NAVIGATION_REQUESTS,
@@ -47,6 +49,7 @@ from scorm.sequencing_navigation import (
     navigate,
     terminate_exit,
 )
+from scorm.sequencing_result import course_result
 from scorm.sequencing_rollup import overall_rollup
 from scorm.sequencing_rules import hidden_from_choice, is_disabled_or_limited
 from scorm.sequencing_tree import (
@@ -196,6 +199,10 @@ class Sequencer:
 
     def valid_requests(self) -> ValidRequests:
         return valid_requests(self.tree)
+
+    def course_result(self) -> AttemptResult:
+        """The course's completion, success and score as the root activity has them (RB.1.5)."""
+        return course_result(self.tree)
 
     def toc(self) -> tuple[TocEntry, ...]:
         return toc(self.tree)

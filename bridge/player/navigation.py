@@ -32,7 +32,8 @@ def navigate(attempt_id: int) -> Any:
         abort(400, description="Send a JSON object with a 'request' (and a 'target' for a choice).")
     session = db_session()
     try:
-        nav = scorm_sequencing.navigate(loaded.attempt, loaded.manifest, body["request"], body.get("target"))
+        nav = scorm_sequencing.navigate_attempt(session, loaded.attempt, loaded.activity, loaded.manifest,
+                                                body["request"], body.get("target"))
         session.commit()
     except scorm_sequencing.NavigationRefused as refused:
         session.commit()  # the results recorded before the refusal stay; the learner stays where they are

@@ -28,7 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bridge.models import ResourceLink, ScormActivity, ScormAttempt, ScormPackage
-from bridge.services import awards, grading, progress, scorm_interactions
+from bridge.services import awards, grading, progress, scorm_interactions, scorm_sequencing_state
 from scorm.manifest_model import Manifest, Sco
 from scorm.rollup import AttemptResult, attempt_result, pick_attempt, rollup
 from scorm.runtime import RuntimeSession
@@ -311,7 +311,13 @@ def _seconds(state: Mapping[str, Any]) -> float:
 
 
 def attempt_outcome(attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest) -> AttemptResult:
-    """One attempt's result over all SCOs (average or weighted); a single SCO keeps its own raw score."""
+    """One attempt's result over all SCOs (average or weighted); a single SCO keeps its own raw score.
+
+    A SCORM 2004 package that declares sequencing is judged as the LMS reports the course: by its root activity
+    after the Overall Rollup Process (SN RB.1.5; its rollup rules and objective measure weights, not ours).
+    """
+    if scorm_sequencing_state.rolled_up_by_sequencing(manifest):
+        return scorm_sequencing_state.course_result(attempt, manifest)
     states = attempt.sco_states or {}
     results = [attempt_result(states[s.identifier]["runtime"]) if s.identifier in states
                else AttemptResult(completed=False, passed=None) for s in manifest.scos]
@@ -327,11 +333,33 @@ def _exit_of(state: Mapping[str, Any]) -> str:
     return str(values.get("cmi.core.exit") or values.get("cmi.exit") or "")
 
 
+def _store_result(attempt: ScormAttempt, result: AttemptResult) -> bool:
+    """Copy the result onto the attempt; whether anything changed."""
+    fields = (result.completed, result.passed, result.score_raw, result.score_scaled)
+    changed = fields != (attempt.completed, attempt.passed, attempt.score_raw, attempt.score_scaled)
+    attempt.completed, attempt.passed, attempt.score_raw, attempt.score_scaled = fields
+    return changed
+
+
+def refresh_sequenced_result(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest,
+                             now: datetime | None = None) -> None:
+    """After a navigation request: ending an attempt can change the root activity's result (UP.4 End Attempt
+    Process, then rollup), so a package judged by sequencing stores it and passes it on like a Terminate."""
+    if not attempt.sco_states or not scorm_sequencing_state.rolled_up_by_sequencing(manifest):
+        return
+    if not _store_result(attempt, attempt_outcome(attempt, activity, manifest)):
+        return
+    now = now or datetime.now(UTC)
+    if attempt.completed and attempt.status == "in_progress":
+        attempt.status, attempt.finished_at = "completed", now
+    if not attempt.preview:
+        record_activity_progress(session, activity, attempt.user_id, now)
+
+
 def _on_terminate(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest, sco: Sco,
                   now: datetime) -> None:
     result = attempt_outcome(attempt, activity, manifest)
-    attempt.completed, attempt.passed = result.completed, result.passed
-    attempt.score_raw, attempt.score_scaled = result.score_raw, result.score_scaled
+    _store_result(attempt, result)
     attempt.total_seconds = sum(_seconds(s["runtime"]) for s in attempt.sco_states.values())
     if _exit_of(attempt.sco_states[sco.identifier]["runtime"]) == "suspend":
         attempt.status = "suspended"

@@ -20,8 +20,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bridge.models import ScormAttempt
-from bridge.services.scorm_attempts import AttemptError
+from sqlalchemy.orm import Session
+
+from bridge.models import ScormActivity, ScormAttempt
+from bridge.services.scorm_attempts import AttemptError, refresh_sequenced_result
+from bridge.services.scorm_sequencing_state import load, marker, save
+from bridge.services.scorm_sequencing_state import sequenced as sequenced  # the player asks here
 from scorm.launch_urls import add_parameters
 from scorm.manifest_model import Manifest
 from scorm.sequencing import Outcome, Sequencer, TocEntry, ValidRequests, parse_nav_request
@@ -67,11 +71,6 @@ class NavState:
                 "request_valid": dict(self.request_valid)}
 
 
-def sequenced(manifest: Manifest) -> bool:
-    """SCORM 2004 packages with an organization follow their sequencing; SCORM 1.2 ones do not."""
-    return manifest.version != "1.2" and manifest.organization is not None
-
-
 def asset_urls(manifest: Manifest) -> dict[str, str]:
     """Launch URLs (relative to the package) of the leaf items whose resource is an asset (no run-time API)."""
     org = manifest.organization
@@ -82,41 +81,6 @@ def asset_urls(manifest: Manifest) -> dict[str, str]:
         if resource is not None and resource.href and item.identifier not in scos:
             urls[item.identifier] = add_parameters(resource.href, item.parameters)
     return urls
-
-
-# -- loading and saving the engine ---------------------------------------------------------------------------
-def _marker(attempt: ScormAttempt, sco: str | None) -> list[Any] | None:
-    """(run-time session, last batch) of a SCO's stored state: it changes whenever the SCO commits."""
-    state = (attempt.sco_states or {}).get(sco or "")
-    return [state.get("session"), state.get("seq")] if state else None
-
-
-def _load(attempt: ScormAttempt, manifest: Manifest) -> tuple[Sequencer, dict[str, Any]]:
-    saved = dict(attempt.sequencing or {})
-    if saved.get("tree"):
-        seq = Sequencer.from_state(manifest, saved["tree"])
-    else:
-        seq = Sequencer.from_manifest(manifest)
-        # An attempt begun before sequencing ran (or before this package had it): its SCOs' results count.
-        for activity in seq.tree.preorder():
-            state = (attempt.sco_states or {}).get(activity.identifier)
-            if state and activity.launchable:
-                seq.record(activity.identifier, state["runtime"])
-    delivered = saved.get("delivered")
-    marker = _marker(attempt, delivered)
-    if delivered and marker is not None and marker != saved.get("recorded") and seq.tree.get(delivered):
-        seq.record(delivered, attempt.sco_states[delivered]["runtime"])
-        saved["recorded"] = marker
-    return seq, saved
-
-
-def _save(attempt: ScormAttempt, seq: Sequencer, saved: dict[str, Any], outcome: Outcome) -> None:
-    if outcome.kind == "deliver" and outcome.activity_id:
-        marker = _marker(attempt, outcome.activity_id)
-        # What the SCO stored before this delivery is neither recorded again nor its nav request honoured.
-        saved.update(delivered=outcome.activity_id, recorded=marker, handled=marker)
-        attempt.current_sco = outcome.activity_id
-    attempt.sequencing = {**saved, "tree": seq.to_state()}
 
 
 def _plain(outcome: Outcome, seq: Sequencer) -> str | None:
@@ -167,10 +131,10 @@ def _after_terminate(seq: Sequencer, attempt: ScormAttempt, saved: dict[str, Any
     """The SCO ended its session: honour its adl.nav.request once (RTE 4.4.1), or end its attempt ("exit")."""
     delivered = saved.get("delivered")
     state = (attempt.sco_states or {}).get(delivered or "")
-    marker = _marker(attempt, delivered)
-    if state is None or state.get("running") or marker == saved.get("handled"):
+    seen = marker(attempt, delivered)
+    if state is None or state.get("running") or seen == saved.get("handled"):
         return Outcome("idle")  # nothing new ended (a repeated report, or the SCO is still running)
-    saved["handled"] = marker
+    saved["handled"] = seen
     request = parse_nav_request(str(state["runtime"].get("values", {}).get("adl.nav.request") or "_none_"))
     if request is not None:
         return seq.navigate(*request)
@@ -182,7 +146,7 @@ def navigate(attempt: ScormAttempt, manifest: Manifest, request: str, target: st
     """Process one request (``LEARNER_REQUESTS`` or ``PLAYER_REQUESTS``; "state" changes nothing but records)."""
     if request not in LEARNER_REQUESTS + PLAYER_REQUESTS:
         raise NavigationError(f"'{request}' is not a navigation request of this player.")
-    seq, saved = _load(attempt, manifest)
+    seq, saved = load(attempt, manifest)
     if request == "choice" and (not target or seq.tree.get(target) is None or seq.tree.root.identifier == target):
         raise NavigationError("This course has no such activity to choose.")
     if request == "launch":
@@ -193,16 +157,30 @@ def navigate(attempt: ScormAttempt, manifest: Manifest, request: str, target: st
         outcome = Outcome("idle")
     else:
         outcome = seq.navigate(request, target)
-    _save(attempt, seq, saved, outcome)
+    save(attempt, seq, saved, outcome)
     nav = _state(seq, outcome)
     if outcome.kind == "refused":
         raise NavigationRefused(nav)
     return nav
 
 
+def navigate_attempt(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest,
+                     request: str, target: str | None = None) -> NavState:
+    """``navigate``, then the attempt's result as the root activity now has it (a request that ends an attempt
+    rolls up: progress fact, gradebook and awards follow); also when the request is refused, since the results
+    recorded before it stay."""
+    try:
+        nav = navigate(attempt, manifest, request, target)
+    except NavigationRefused:
+        refresh_sequenced_result(session, attempt, activity, manifest)
+        raise
+    refresh_sequenced_result(session, attempt, activity, manifest)
+    return nav
+
+
 def peek(attempt: ScormAttempt, manifest: Manifest) -> NavState:
     """The navigation state now, with the delivered SCO's latest results; nothing is stored."""
-    seq, _ = _load(attempt, manifest)
+    seq, _ = load(attempt, manifest)
     return _state(seq, Outcome("idle"))
 
 
@@ -222,17 +200,17 @@ def nested_toc(nav: NavState) -> list[dict[str, Any]]:
 def open_check(attempt: ScormAttempt, manifest: Manifest, sco: str) -> dict[str, str]:
     """Before a SCO session starts: refuse a SCO sequencing did not deliver (trying a choice of it first), and
     give the ``adl.nav.request_valid.*`` values the SCO reads (RTE 4.4.2)."""
-    seq, saved = _load(attempt, manifest)
+    seq, saved = load(attempt, manifest)
     current = seq.tree.current
     if current is None or current.identifier != sco or not current.is_active:
         outcome = seq.navigate("choice", sco) if seq.tree.get(sco) else Outcome(
             "refused", message="This course has no such activity.")
-        _save(attempt, seq, saved, outcome)
+        save(attempt, seq, saved, outcome)
         if outcome.kind != "deliver" or outcome.activity_id != sco:
             raise NavigationRefused(_state(seq, outcome if outcome.kind == "refused" else Outcome(
                 "refused", message="Sequencing delivers another activity now.")))
     else:
-        _save(attempt, seq, saved, Outcome("idle"))
+        save(attempt, seq, saved, Outcome("idle"))
     return _request_valid(seq.valid_requests())
 
 
