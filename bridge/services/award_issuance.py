@@ -8,9 +8,11 @@ e-mail address as the platform sent it (hashed and salted in ``credentialSubject
 §B.1.2 IdentityObject). Learners whose platform withholds e-mail addresses are left to the wallet flow, which
 binds the credential to their DID (``waiting_for_wallet``).
 
-Exactly once: the caller holds the course's job lease (``bridge.jobs``), each credential is signed and stored in
-its own transaction (``issuance.issue``), and an award is re-checked just before it is issued, so a run that
-stops half-way is simply run again.
+Exactly once: the caller holds the job lease of the course or of its shard (``bridge.jobs``; a shard is the
+awards whose id is k modulo n), each credential is signed and stored in its own transaction
+(``issuance.issue``), and an award is re-checked just before it is issued, so a run that stops half-way is
+simply run again. Revocation indices are reserved in blocks (``status_lists.reserve``) and the issuer's key
+decrypted once per run: what is left per credential is building, signing and one insert.
 """
 
 from __future__ import annotations
@@ -26,13 +28,18 @@ from sqlalchemy.orm import Session
 
 from bridge.models import Award, IssuedCredential, Issuer, LmsUser, TemplateVersion
 from bridge.models.base import utcnow
-from bridge.services import issuance, verification
+from bridge.services import issuance, status_lists, verification
+from bridge.services import issuers as issuer_service
 from bridge.services.secrets_box import SecretBox
 from credentials import microcredential as mc
 from credentials.errors import CredentialError
+from credentials.multikey import SigningKey
 from credentials.record_errors import RecordError
+from credentials.sign import FORMATS as SIGN_FORMATS
 
 DEFAULT_FORMAT = "ob3-rdfc"
+INDEX_BLOCK = 50  # revocation indices reserved per short transaction (status_lists.reserve)
+Shard = tuple[int, int]  # (k, n): the awards whose id is k modulo n
 
 
 @dataclass
@@ -89,43 +96,79 @@ def default_issuer(session: Session, box: SecretBox, config: Mapping[str, Any]) 
 
 
 def issue_award(session: Session, box: SecretBox, config: Mapping[str, Any], award_id: int,
-                *, now: datetime | None = None, issuer: Issuer | None = None) -> IssuedCredential | None:
+                *, now: datetime | None = None, issuer: Issuer | None = None,
+                reserved: status_lists.ReservedIndex | None = None,
+                key: SigningKey | None = None) -> IssuedCredential | None:
     """Issue the award's credential if it is still pending and the learner has an e-mail; None otherwise."""
-    if not session.scalars(_pending_query(now or utcnow()).where(Award.id == award_id)).first():
+    found = session.execute(_pending_query(now or utcnow()).with_only_columns(Award, LmsUser)
+                            .join(LmsUser, LmsUser.id == Award.user_id).where(Award.id == award_id)).first()
+    if found is None:
         return None  # issued meanwhile (another path), revoked or expired
-    award = session.get_one(Award, award_id)
-    user = session.get_one(LmsUser, award.user_id)
+    award, user = found
     if not user.email:
         return None
     record = mc.MicroCredentialRecord(_template(session, award.template_version_id),
                                       mc.Learner(name=user.name, email=user.email), award.awarded_at, None)
     issuer = issuer or default_issuer(session, box, config)
-    options = issuance.IssueOptions(fmt=str(config.get("ISSUANCE_FORMAT") or DEFAULT_FORMAT),
-                                    base_url=str(config["BASE_URL"]), valid_until=award.valid_until,
-                                    source=_source(award.id))
-    return issuance.issue(session, box, issuer, record, options)
+    options = issuance.IssueOptions(fmt=_format(config), base_url=str(config["BASE_URL"]),
+                                    valid_until=award.valid_until, source=_source(award.id))
+    return issuance.issue(session, box, issuer, record, options, reserved=reserved, key=key)
+
+
+def _format(config: Mapping[str, Any]) -> str:
+    return str(config.get("ISSUANCE_FORMAT") or DEFAULT_FORMAT)
 
 
 def issue_pending(session: Session, box: SecretBox, config: Mapping[str, Any], course_pk: int | None = None,
-                  *, now: datetime | None = None) -> IssueReport:
-    """Issue every pending award of the course (or of every course); one transaction per credential."""
+                  *, now: datetime | None = None, shard: Shard | None = None) -> IssueReport:
+    """Issue every pending award of the course (or of every course); one transaction per credential.
+
+    ``shard`` (k, n) limits the run to awards whose id is k modulo n, so n workers can share a course.
+    Revocation indices are reserved in blocks and the signing key decrypted once per run.
+    """
     report = IssueReport()
     query = _pending_query(now or utcnow()).add_columns(LmsUser.email.is_not(None)).join(
         LmsUser, LmsUser.id == Award.user_id)
     if course_pk is not None:
         query = query.where(Award.course_id == course_pk)
-    issuer: Issuer | None = None
-    for award_id, has_email in session.execute(query.order_by(Award.id)).all():
-        if not has_email:
-            report.waiting_for_wallet += 1
-            continue
-        issuer = issuer or default_issuer(session, box, config)
-        try:
-            issued = issue_award(session, box, config, award_id, now=now, issuer=issuer)
-        except (issuance.IssuanceError, CredentialError, RecordError) as err:
+    if shard is not None:
+        query = query.where(Award.id % shard[1] == shard[0])
+    rows = session.execute(query.order_by(Award.id)).all()
+    to_issue = [award_id for award_id, has_email in rows if has_email]
+    report.waiting_for_wallet = len(rows) - len(to_issue)
+    if not to_issue:
+        return report
+    issuer = default_issuer(session, box, config)
+    fmt = _format(config)
+    key = issuer_service.signing_key(box, issuer, fmt) if fmt in SIGN_FORMATS else None
+    reserved: list[status_lists.ReservedIndex] = []
+    try:
+        for position, award_id in enumerate(to_issue):
+            if not reserved and fmt != "edc":
+                reserved = status_lists.reserve(session, issuer, "revocation",
+                                                min(INDEX_BLOCK, len(to_issue) - position))
+            _issue_one(session, box, config, award_id, report, now=now, issuer=issuer,
+                       reserved=reserved, key=key)
+    finally:
+        if reserved:
             session.rollback()
-            report.failed += 1
-            report.errors = [*(report.errors or []), f"award {award_id}: {type(err).__name__}"]
-            continue
-        report.issued += issued is not None
+            status_lists.release(session, reserved)
     return report
+
+
+def _issue_one(session: Session, box: SecretBox, config: Mapping[str, Any], award_id: int, report: IssueReport,
+               *, now: datetime | None, issuer: Issuer, reserved: list[status_lists.ReservedIndex],
+               key: SigningKey | None) -> None:
+    """Issue one award into ``report``; the reserved index it used is taken off ``reserved``."""
+    slot = reserved[-1] if reserved else None
+    try:
+        issued = issue_award(session, box, config, award_id, now=now, issuer=issuer, reserved=slot, key=key)
+    except (issuance.IssuanceError, CredentialError, RecordError) as err:
+        session.rollback()
+        report.failed += 1
+        report.errors = [*(report.errors or []), f"award {award_id}: {type(err).__name__}"]
+        return
+    if issued is not None:
+        report.issued += 1
+        if slot is not None:
+            reserved.pop()

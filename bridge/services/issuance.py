@@ -24,10 +24,10 @@ from typing import Any
 
 import requests
 from cryptography.hazmat.primitives import serialization
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bridge.models import IssuedCredential, Issuer
+from bridge.models import IssuedCredential, Issuer, StatusEntry
 from bridge.services import issuers as issuer_service
 from bridge.services import status_lists
 from bridge.services.credential_contexts import canonicalizer
@@ -36,6 +36,7 @@ from credentials import jades
 from credentials.elm_builder import ElmOptions, build_elm
 from credentials.errors import CredentialError
 from credentials.microcredential import Learner, MicroCredentialRecord, to_json
+from credentials.multikey import SigningKey
 from credentials.ob3_builder import Evidence, Ob3Options, build_ob3
 from credentials.record_errors import InvalidRecord
 from credentials.sign import FORMATS, sign_credential
@@ -147,22 +148,28 @@ def _achievement_id(base_url: str, record: MicroCredentialRecord) -> str:
 
 
 def issue(
-    session: Session, box: SecretBox, issuer: Issuer, record: MicroCredentialRecord, opts: IssueOptions
+    session: Session, box: SecretBox, issuer: Issuer, record: MicroCredentialRecord, opts: IssueOptions, *,
+    reserved: status_lists.ReservedIndex | None = None, key: SigningKey | None = None
 ) -> IssuedCredential:
-    """Build, sign and store one credential; commit.  :class:`IssuanceError` on anything unissuable."""
+    """Build, sign and store one credential; commit.  :class:`IssuanceError` on anything unissuable.
+
+    Batch jobs pass a revocation index taken ahead (``status_lists.reserve``) and the issuer's decrypted
+    ``key`` for ``opts.fmt``; otherwise an index is allocated in this transaction and the key decrypted.
+    """
     if opts.fmt == "edc":
         return _issue_edc(session, issuer, record, opts)
     if opts.fmt not in FORMATS:
         raise IssuanceError(f"Unknown format {opts.fmt!r}; use one of {', '.join(ISSUABLE)}.")
     public_id = uuid.uuid4().hex
     credential_id = f"{opts.base_url}/credentials/{public_id}"
-    entry = status_lists.allocate(session, issuer, "revocation")
-    status = status_entry(status_lists.list_url(opts.base_url, entry.status_list), entry.list_index, "revocation")
+    entry = None if reserved is not None else status_lists.allocate(session, issuer, "revocation")
+    slot = reserved or status_lists.ReservedIndex(0, entry.status_list_id, entry.list_index)  # type: ignore[union-attr]
+    status = status_entry(status_lists.list_url(opts.base_url, slot.status_list_id), slot.list_index, "revocation")
     unsigned = build_ob3(record, Ob3Options(
         credential_id=credential_id, issuer_id=issuer.did,
         achievement_id=opts.achievement_id or _achievement_id(opts.base_url, record),
         valid_until=opts.valid_until, evidence=opts.evidence, status=(status,)))
-    key = issuer_service.signing_key(box, issuer, opts.fmt, key_type=opts.jose_key_type)
+    key = key or issuer_service.signing_key(box, issuer, opts.fmt, key_type=opts.jose_key_type)
     signed = sign_credential(unsigned, key, opts.fmt, canonicalizer=canonicalizer())
     content = signed if isinstance(signed, str) else json.dumps(signed, ensure_ascii=False, indent=2)
     issued = IssuedCredential(public_id=public_id, credential_id=credential_id, issuer_id=issuer.id, format=opts.fmt,
@@ -170,7 +177,10 @@ def issue(
                               status_reason="")
     session.add(issued)
     session.flush()
-    entry.credential_id = issued.id
+    if entry is not None:
+        entry.credential_id = issued.id
+    else:
+        session.execute(update(StatusEntry).where(StatusEntry.id == slot.entry_id).values(credential_id=issued.id))
     session.commit()
     return issued
 

@@ -1,19 +1,22 @@
 """Bitstring Status List v1.0 per issuer and purpose: random index allocation, revoke / suspend / reinstate.
 
 Atomicity: an index is taken by inserting a :class:`StatusEntry` under a unique (list, index) constraint, so
-two workers can never share one; a status change updates the entry row and bumps the list's ``version``
-first (a row lock on PostgreSQL, the write lock on SQLite) and only then rebuilds the bitstring from the
-entries, inside one transaction.  The list credential (§2.2) is signed with the issuer's Ed25519 key
-(eddsa-rdfc-2022) and cached per version.
+two workers can never share one (``allocate`` takes one inside the caller's transaction; ``reserve`` takes a
+block for a batch job in a short transaction of its own, so the list row is not held locked while credentials
+are signed, and ``release`` gives back what the batch did not use); a status change updates the entry row and
+bumps the list's ``version`` first (a row lock on PostgreSQL, the write lock on SQLite) and only then rebuilds
+the bitstring from the entries, inside one transaction.  The list credential (§2.2) is signed with the
+issuer's Ed25519 key (eddsa-rdfc-2022) and cached per version.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -36,8 +39,18 @@ def by_id(session: Session, list_id: int) -> StatusList | None:
     return session.get(StatusList, list_id)
 
 
-def list_url(base_url: str, status_list: StatusList) -> str:
-    return f"{base_url}/status/{status_list.id}"
+def list_url(base_url: str, status_list: StatusList | int) -> str:
+    list_id = status_list if isinstance(status_list, int) else status_list.id
+    return f"{base_url}/status/{list_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class ReservedIndex:
+    """An index taken ahead of its credential (its entry row exists, ``credential_id`` still empty)."""
+
+    entry_id: int
+    status_list_id: int
+    list_index: int
 
 
 def _open_list(session: Session, issuer: Issuer, purpose: str, size: int) -> StatusList:
@@ -76,6 +89,58 @@ def allocate(session: Session, issuer: Issuer, purpose: str, *, size: int = MIN_
                         .values(used=StatusList.used + 1, full=StatusList.used + 1 >= StatusList.size))
         return entry
     raise StatusError("No free status-list index could be allocated; try again.")
+
+
+def reserve(session: Session, issuer: Issuer, purpose: str, count: int, *, size: int = MIN_ENTRIES
+            ) -> list[ReservedIndex]:
+    """Take ``count`` random free indices of the issuer's open list(s) for ``purpose``; committed.
+
+    One query for the used indices and one insert per block instead of one of each per credential; a process
+    that dies before using its block leaves never-set indices behind, which a verifier cannot tell from free
+    ones.
+    """
+    if purpose not in PURPOSES:
+        raise StatusError(f"The status purpose must be one of {', '.join(PURPOSES)}.")
+    reserved: list[ReservedIndex] = []
+    for _ in range(_ATTEMPTS):
+        if len(reserved) >= count:
+            return reserved
+        status_list = _open_list(session, issuer, purpose, size)
+        used = set(session.scalars(select(StatusEntry.list_index).where(StatusEntry.status_list_id == status_list.id)))
+        take = min(count - len(reserved), status_list.size - len(used))
+        if take <= 0:
+            status_list.full = True
+            session.commit()
+            continue
+        entries = []
+        for _n in range(take):
+            index = allocate_index(used, status_list.size)
+            used.add(index)
+            entries.append(StatusEntry(status_list_id=status_list.id, list_index=index))
+        try:
+            with session.begin_nested():
+                session.add_all(entries)
+        except IntegrityError:
+            continue  # another worker took one of these indices a moment ago: draw the block again
+        session.execute(update(StatusList).where(StatusList.id == status_list.id)
+                        .values(used=StatusList.used + take, full=StatusList.used + take >= StatusList.size))
+        session.commit()
+        reserved.extend(ReservedIndex(e.id, e.status_list_id, e.list_index) for e in entries)
+    if len(reserved) < count:
+        raise StatusError("No free status-list index could be allocated; try again.")
+    return reserved
+
+
+def release(session: Session, reserved: list[ReservedIndex]) -> None:
+    """Give back reserved indices that no credential took (committed)."""
+    for list_id in {r.status_list_id for r in reserved}:
+        ids = [r.entry_id for r in reserved if r.status_list_id == list_id]
+        gone = session.execute(delete(StatusEntry).where(StatusEntry.id.in_(ids), StatusEntry.credential_id.is_(None))
+                               ).rowcount  # type: ignore[attr-defined]
+        if gone:
+            session.execute(update(StatusList).where(StatusList.id == list_id)
+                            .values(used=StatusList.used - gone, full=False))
+    session.commit()
 
 
 def set_status(
