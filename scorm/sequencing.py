@@ -9,7 +9,7 @@ evaluation for `adl.nav.request_valid.*` (SN 5.3 processing navigation requests)
 `sequencing_tree` (tree, state, run-time results, global objectives), `sequencing_rules`,
 `sequencing_rollup`, `sequencing_flow` (traversals) and `sequencing_navigation` (requests, delivery).
 Not implemented: selection/randomization, time limits, rollup considerations other than the
-defaults, constrainChoice/preventActivation (adlseq), jump (4th Ed.); they are ignored, not refused.
+defaults, constrainChoice/preventActivation (adlseq); they are ignored, not refused.
 
 Integration API for the player (`bridge/player` calls only this; it stays pure):
 
@@ -22,8 +22,9 @@ Integration API for the player (`bridge/player` calls only this; it stays pure):
     seq.record(activity_id, runtime_session_state)   # after each SCO commit/terminate: cmi → tracking
     seq.navigate("continue" | "previous" | "exit" | "exitAll" | "suspendAll" | "abandon")
     seq.navigate("choice", "ITEM_ID")                # a table-of-contents click
+    seq.navigate("jump", "ITEM_ID")                  # a SCO's {target=ITEM_ID}jump (4th Ed.)
     parse_nav_request(cmi["adl.nav.request"])        # a SCO's own request → (request, target) or None
-    seq.valid_requests()                             # adl.nav.request_valid.continue/.previous/.choice
+    seq.valid_requests()                             # adl.nav.request_valid.continue/.previous/.choice/.jump
     seq.toc()                                        # entries: enabled / hidden / status per item
     seq.course_result()                              # the root's completion/satisfaction/measure
     saved = seq.to_state()                           # JSON-serialisable; store it with the attempt
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from scorm.manifest_model import Manifest
@@ -70,8 +71,8 @@ _TARGETED = re.compile(r"^\{target=(?P<target>[^}]+)\}(?P<request>choice|jump)$"
 def parse_nav_request(value: str) -> tuple[str, str | None] | None:
     """`adl.nav.request` as a SCO sets it (RTE 4.4.1) → (request, target); None for "_none_" or junk.
 
-    "continue" → ("continue", None); "{target=item_2}choice" → ("choice", "item_2"). "jump" is kept
-    so the caller can tell the learner it is not supported (`navigate` refuses it, NB.2.1-13).
+    "continue" → ("continue", None); "{target=item_2}choice" → ("choice", "item_2");
+    "{target=item_3}jump" → ("jump", "item_3") (4th Ed.: delivered without control-mode checks, SB.2.13).
     """
     targeted = _TARGETED.match(value.strip())
     if targeted:
@@ -82,11 +83,12 @@ def parse_nav_request(value: str) -> tuple[str, str | None] | None:
 
 @dataclass(frozen=True, slots=True)
 class ValidRequests:
-    """What `adl.nav.request_valid.*` reports; `choice` maps each activity id to true/false."""
+    """What `adl.nav.request_valid.*` reports; `choice` and `jump` map each activity id to true/false."""
 
     continue_: bool
     previous: bool
     choice: Mapping[str, bool]
+    jump: Mapping[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +122,16 @@ def _choice_valid(tree: ActivityTree, terminated: ActivityTree, activity: Activi
     return not any(is_disabled_or_limited(terminated, a) for a in chosen.ancestors())
 
 
+def _jump_valid(tree: ActivityTree, terminated: ActivityTree, activity: Activity) -> bool:
+    """A jump is honoured when DB.1.1 would deliver its target once the current attempt ended (SB.2.13)."""
+    try:
+        check_navigation(tree, "jump", activity.identifier)
+    except Refusal:
+        return False
+    target = terminated.by_id[activity.identifier]
+    return target.is_leaf and not any(is_disabled_or_limited(terminated, a) for a in target.ancestors())
+
+
 def _terminated_copy(tree: ActivityTree) -> ActivityTree:
     """The tree as sequencing will see it once the current attempt ends (TB.2.3 look-ahead)."""
     trial = copy_tree(tree)
@@ -129,7 +141,7 @@ def _terminated_copy(tree: ActivityTree) -> ActivityTree:
 
 
 def valid_requests(tree: ActivityTree, current: str | None = None) -> ValidRequests:
-    """Evaluate continue, previous and every choice without changing `tree`.
+    """Evaluate continue, previous, every choice and every jump without changing `tree` (SN 5.3; RTE 4.4.2).
 
     `current` overrides the tree's current activity (an id); a continue that would end the
     sequencing session counts as valid (the learner may leave the course that way).
@@ -138,9 +150,11 @@ def valid_requests(tree: ActivityTree, current: str | None = None) -> ValidReque
         tree = copy_tree(tree)
         tree.current = tree.by_id[current]
     terminated = _terminated_copy(tree)
-    choice = {a.identifier: _choice_valid(tree, terminated, a) for a in tree.preorder()}
+    activities = tree.preorder()
+    choice = {a.identifier: _choice_valid(tree, terminated, a) for a in activities}
+    jump = {a.identifier: _jump_valid(tree, terminated, a) for a in activities}
     return ValidRequests(_flow_valid(tree, terminated, "continue"), _flow_valid(tree, terminated, "previous"),
-                         choice)
+                         choice, jump)
 
 
 def _toc_entry(tree: ActivityTree, activity: Activity, depth: int, enabled: bool) -> TocEntry:

@@ -2,16 +2,19 @@
 
 `navigate(tree, request, target)` runs the Overall Sequencing Process (OP.1) for one request
 (process names and exception codes from SN Appendix C pseudo code and Appendix D):
-- Navigation Request Process (NB.2.1): start, resumeAll, continue, previous, choice, exit, exitAll,
-  suspendAll, abandon; refusals carry NB.2.1-n codes (1 session already begun, 2 not begun, 3 nothing
-  suspended, 4 flow violation, 5 flow/forwardOnly violation, 6 previous from the root, 8 choiceExit,
-  10 choice violation, 11 unknown target, 12 current activity already terminated, 13 unknown request).
+- Navigation Request Process (NB.2.1): start, resumeAll, continue, previous, choice, jump (4th Ed.),
+  exit, exitAll, suspendAll, abandon; refusals carry NB.2.1-n codes (1 session already begun, 2 not
+  begun, 3 nothing suspended, 4 flow violation, 5 flow/forwardOnly violation, 6 previous from the root,
+  8 choiceExit, 10 choice violation, 11 unknown or unavailable target, 12 current activity already
+  terminated, 13 unknown request).
 - Termination Request Process (TB.2.3) with End Attempt (UP.4: completion/satisfaction set by the LMS
   when `completionSetByContent` / `objectiveSetByContent` are false), Sequencing Exit Action Rules
   (TB.2.1: `exit`) and Post Condition Rules (TB.2.2: exitParent, exitAll, retry, retryAll, continue,
   previous); "stop" is not a post-condition action in SS 1.0 and is ignored like any unknown action.
 - Sequencing Request Process: start (SB.2.5), resumeAll (SB.2.6), continue (SB.2.7), previous
-  (SB.2.8), choice (SB.2.9), retry (SB.2.10), exit (SB.2.11).
+  (SB.2.8), choice (SB.2.9), retry (SB.2.10), exit (SB.2.11), jump (SB.2.13: the target is delivered
+  as it is — no control modes, no traversal rules — so only DB.1.1's checks apply: a leaf, and no
+  activity on its path disabled or over a limit).
 - Delivery Request Process (DB.1.1) and Content Delivery Environment (DB.2): a new attempt on every
   activity of the path that is not active (attempt count + 1, attempt and objective state cleared),
   attempts of activities left behind end first (UP.3 Terminate Descendent Attempts).
@@ -30,7 +33,7 @@ from scorm.sequencing_rollup import overall_rollup
 from scorm.sequencing_rules import hidden_from_choice, is_disabled_or_limited, rule_action
 from scorm.sequencing_tree import Activity, ActivityTree, ObjectiveState, write_objective
 
-NAVIGATION_REQUESTS = ("start", "resumeAll", "continue", "previous", "choice", "exit", "exitAll",
+NAVIGATION_REQUESTS = ("start", "resumeAll", "continue", "previous", "choice", "jump", "exit", "exitAll",
                        "suspendAll", "abandon")
 _POST_ACTIONS = ("exitParent", "exitAll", "retry", "retryAll", "continue", "previous")
 
@@ -180,6 +183,10 @@ def _sequence(tree: ActivityTree, request: str, target: Activity | None = None) 
     current = tree.current
     if request == "choice" and target is not None:
         return deliver(tree, choose(tree, target))
+    if request == "jump" and target is not None:
+        if current is None:
+            raise Refusal("SB.2.13-1", "The sequencing session has not begun.")
+        return deliver(tree, target)
     if request in ("start", "retryAll"):
         if tree.root.is_leaf:
             return deliver(tree, tree.root)
@@ -228,9 +235,16 @@ def check_navigation(tree: ActivityTree, request: str, target_id: str | None) ->
         if request == "resumeAll" and tree.suspended is None:
             raise Refusal("NB.2.1-3", "There is no suspended attempt to resume.")
         return None
+    if request == "jump":
+        target = tree.get(target_id or "")
+        if target is None or not is_available(target):
+            raise Refusal("NB.2.1-11", f"There is no activity '{target_id}' to jump to.")
+        if current is None:
+            raise Refusal("SB.2.13-1", "The sequencing session has not begun.")
+        return target
     if request == "choice":
         target = tree.get(target_id or "")
-        if target is None:
+        if target is None or not is_available(target):
             raise Refusal("NB.2.1-11", f"There is no activity '{target_id}'.")
         if target.parent is not None and not target.parent.sequencing.control_mode.choice:
             raise Refusal("NB.2.1-10", f"'{_name(target.parent)}' does not allow choosing its activities.")
@@ -251,6 +265,16 @@ def check_navigation(tree: ActivityTree, request: str, target_id: str | None) ->
     if request == "exit" and not current.is_active:
         raise Refusal("NB.2.1-12", "The current activity has already ended.")
     return None
+
+
+def is_available(activity: Activity) -> bool:
+    """In the activity tree as selection left it (SR.1 Available Children, up to the root)."""
+    node = activity
+    while node.parent is not None:
+        if node not in node.parent.children:
+            return False
+        node = node.parent
+    return True
 
 
 def _suspend_all(tree: ActivityTree, current: Activity) -> Outcome:

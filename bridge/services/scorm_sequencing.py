@@ -220,4 +220,6 @@ def _request_valid(valid: ValidRequests) -> dict[str, str]:
               "adl.nav.request_valid.previous": words[valid.previous]}
     values.update({f"adl.nav.request_valid.choice.{{target={identifier}}}": words[ok]
                    for identifier, ok in valid.choice.items()})
+    values.update({f"adl.nav.request_valid.jump.{{target={identifier}}}": words[ok]
+                   for identifier, ok in valid.jump.items()})
     return values

@@ -217,3 +217,23 @@ def test_an_attempt_begun_before_sequencing_keeps_its_results(app: Any, register
         session.commit()
     launched = _nav(client, _learner_player(registered), "launch").get_json()
     assert (launched["sco"], launched["continue"], _enabled(launched)["quiz"]) == ("lesson", True, True)
+
+
+def test_a_scos_jump_request_passes_forward_only(registered: LaunchActions, tmp_path: Path) -> None:
+    """{target=ID}jump (4th Ed., SB.2.13): delivered without control-mode checks, but never a disabled activity."""
+    _setup(registered, _package(tmp_path))
+    config = _learner_player(registered)
+    client = registered.client
+    _nav(client, config, "launch")
+    start = _run(client, config, "lesson", ("adl.nav.request", "{target=quiz}jump"))
+    assert start["values"]["adl.nav.request_valid.jump.{target=quiz}"] == "false"  # disabled until passed
+    assert start["values"]["adl.nav.request_valid.jump.{target=lesson}"] == "true"
+    refused = _nav(client, config, "terminated")
+    assert refused.status_code == 409 and refused.get_json()["error"] == "'Quiz' is not available now."
+    _nav(client, config, "choice", "lesson")
+    _run(client, config, "lesson", ("cmi.success_status", "passed"), ("adl.nav.request", "{target=quiz}jump"))
+    assert _nav(client, config, "terminated").get_json()["sco"] == "quiz"
+    assert _nav(client, config, "choice", "lesson").status_code == 409  # forwardOnly refuses a choice back…
+    quiz = _run(client, config, "quiz", ("adl.nav.request", "{target=lesson}jump"))
+    assert quiz["values"]["adl.nav.request_valid.jump.{target=lesson}"] == "true"
+    assert _nav(client, config, "terminated").get_json()["sco"] == "lesson"  # …a jump is not refused

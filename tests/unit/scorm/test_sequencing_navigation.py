@@ -66,7 +66,8 @@ def test_navigation_request_codes() -> None:
     assert seq.navigate("continue").code == "NB.2.1-2"
     assert seq.navigate("resumeAll").code == "NB.2.1-3"
     assert seq.navigate("choice", "nope").code == "NB.2.1-11"
-    assert seq.navigate("jump", "a").code == "NB.2.1-13"
+    assert seq.navigate("jump", "a").code == "SB.2.13-1"  # jump needs a current activity
+    assert seq.navigate("leap", "a").code == "NB.2.1-13"
     seq.navigate("start")
     assert seq.navigate("start").code == "NB.2.1-1"
     assert seq.navigate("abandon").kind == "idle"
