@@ -14,7 +14,10 @@ repeating a page is harmless.
 Roster: the first sync reads the full membership (members listed as Active/Inactive); each complete read
 keeps NRPS ``rel="differences"``, and the next sync asks only for the changes (including ``Deleted``
 members). Names and e-mails are stored only when the platform sent them. Results become progress facts with
-``activity = "ags:<line item URL>"`` and ``source = "ags"``.
+``activity = "ags:<line item URL>"`` and ``source = "ags"``; the results of up to ``PREFETCH_SOURCES`` (3)
+line items are fetched and parsed side by side (a small pool, so the platform sees at most three of our
+requests at once; each honours 429 Retry-After), their pages stored as they arrive, the resume point kept per
+line item.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from bridge.models import Course, CourseLineItem, CourseSync, LmsUser, Membership, Registration
 from bridge.models.base import utcnow
 from bridge.services.bulk import driver_statement
-from bridge.services.prefetch import prefetched
+from bridge.services.prefetch import prefetched, prefetched_many
 from bridge.services.progress import has_facts, record_activity_facts
 from bridge.services.secrets_box import SecretBox
 from bridge.services.service_tokens import access_token_client
@@ -52,6 +55,7 @@ from connectors.lti_ags import (
     service_url,
 )
 from connectors.lti_nrps import Member, MembershipPage, NrpsConnector
+from connectors.paging import Page
 from connectors.token_cache import LayeredTokenCache, TokenCache
 
 # Core tables for the per-page statements (no unit of work).
@@ -248,7 +252,8 @@ def sync_course(session: Session, course: Course, connectors: CourseConnectors, 
             _advance(session, run, phase="lineitems", url=course.lineitems_url)
         if run.resume.get("phase") == "lineitems":
             items = _sync_line_items(session, course, connectors.ags) if connectors.ags else []
-            _advance(session, run, phase="results", lineitems=[item.url for item in items], index=0, url=None)
+            _advance(session, run, phase="results", lineitems=[item.url for item in items], done=[], open={},
+                     url=None)
         if run.resume.get("phase") == "results" and connectors.ags is not None:
             _sync_results(session, course, run, connectors.ags, report, notify, observed, page_size, users)
     except ConnectorError as err:
@@ -256,7 +261,8 @@ def sync_course(session: Session, course: Course, connectors: CourseConnectors, 
         run.status, run.error = "failed", str(err)[:2000]
         session.commit()
         raise SyncFailed(f"sync of course {course.id} stopped in {run.resume.get('phase')}: {err}", run_id=run.id,
-                         phase=str(run.resume.get("phase")), url=run.resume.get("url"), cause=err) from err
+                         phase=str(run.resume.get("phase")), url=run.resume.get("url") or err.url,
+                         cause=err) from err
     run.status, run.resume, run.finished_at = "done", {}, utcnow()
     run.counts = {"members": report.members, "results": report.results, **report.facts}
     session.commit()
@@ -404,30 +410,59 @@ def _copy_line_item(row: CourseLineItem, item: LineItem) -> None:
     row.resource_id, row.resource_link_id, row.synced_at = item.resource_id, item.resource_link_id, utcnow()
 
 
+def _results_plan(resume: Mapping[str, Any]) -> tuple[list[str], set[int], dict[int, str | None]]:
+    """The results phase's line item URLs, the indexes of those finished, and those begun (index → the URL of
+    their next page): what is stored, whatever order the line items' pages arrived in."""
+    urls = [str(url) for url in resume.get("lineitems") or []]
+    if "done" in resume:
+        return urls, {int(i) for i in resume["done"]}, {int(i): url for i, url in (resume.get("open") or {}).items()}
+    # A run saved while line items were read one after another: those before ``index`` are finished.
+    index = int(resume.get("index") or 0)
+    return urls, set(range(index)), {index: resume["url"]} if resume.get("url") and index < len(urls) else {}
+
+
 def _sync_results(session: Session, course: Course, run: CourseSync, ags: AgsConnector, report: SyncReport,
                   notify: ProgressCallback, observed: datetime, page_size: int | None,
                   users: dict[str, int]) -> None:
-    urls: list[str] = list(run.resume.get("lineitems") or [])
+    """The results of every line item not finished yet, a few line items fetched (and parsed) side by side.
+
+    Pages are stored as they arrive; the resume point records, per line item, the pages stored (``open``:
+    index → next URL) and the line items complete (``done``), so a failed run resumes each one where it stopped.
+    """
+    urls, done, begun = _results_plan(run.resume)
     maxima = {row.url: row.score_maximum for row in session.scalars(
         select(CourseLineItem).where(CourseLineItem.course_id == course.id))}
-    report.line_items = len(urls)
-    notify(SyncProgress("lineitems", 1, 1 + len(urls), 0))
-    for index in range(int(run.resume.get("index") or 0), len(urls)):
-        lineitem_url = urls[index]
-        start = run.resume.get("url") or service_url(lineitem_url, "results")
-        params = {"limit": str(page_size)} if page_size and not run.resume.get("url") else None
-        # A column without facts yet (the usual first sync) is written insert-first: no lookup per page.
-        likely_new = not has_facts(session, course.id, "ags:" + lineitem_url)
-        pages = ags.iter_pages(start, accept=RESULT_CONTAINER, params=params)
-        for page in prefetched(pages, before_wait=lambda: _checkpoint(session, run, only_pending=True)):
-            results: list[Result] = as_list_of(ags, page, Result.from_json, "result container")
-            _store_results(session, course, lineitem_url, maxima.get(lineitem_url), results, observed, report,
-                           users, likely_new)
-            report.pages += 1
-            _advance(session, run, rows=len(results), commit=False, url=page.next_url)
-            notify(SyncProgress("results", 1 + index, 1 + len(urls), len(results)))
-        _advance(session, run, index=index + 1, url=None)
-        notify(SyncProgress("results", 2 + index, 1 + len(urls), 0))
+    report.line_items, steps = len(urls), 1 + len(urls)
+    notify(SyncProgress("lineitems", 1, steps, 0))
+    likely_new: dict[int, bool] = {}
+
+    def source(index: int) -> tuple[int, Callable[[], Iterator[tuple[Page, list[Result]]]]]:
+        resume_at = begun.get(index)
+        params = {"limit": str(page_size)} if page_size and not resume_at else None
+
+        def pages() -> Iterator[tuple[Page, list[Result]]]:  # runs in a fetching thread: parsing too
+            for page in ags.iter_pages(resume_at or service_url(urls[index], "results"), accept=RESULT_CONTAINER,
+                                       params=params):
+                yield page, as_list_of(ags, page, Result.from_json, "result container")
+        return index, pages
+
+    todo = (source(index) for index in range(len(urls)) if index not in done)
+    for index, fetched in prefetched_many(todo, before_wait=lambda: _checkpoint(session, run, only_pending=True)):
+        rows = 0
+        if fetched is not None:
+            page, results = fetched
+            if index not in likely_new:  # a column without facts yet (a first sync) is written insert-first
+                likely_new[index] = not has_facts(session, course.id, "ags:" + urls[index])
+            _store_results(session, course, urls[index], maxima.get(urls[index]), results, observed, report,
+                           users, likely_new[index])
+            report.pages, rows, begun[index] = report.pages + 1, len(results), page.next_url
+        if fetched is None or begun[index] is None:  # the line item's last page is stored
+            done.add(index)
+            begun.pop(index, None)
+        _advance(session, run, rows=rows, commit=False, done=sorted(done),
+                 open={str(i): url for i, url in begun.items()}, url=None)
+        notify(SyncProgress("results", 1 + len(done), steps, rows))
+    _advance(session, run)
 
 
 def _store_results(session: Session, course: Course, lineitem_url: str, maximum: float | None,

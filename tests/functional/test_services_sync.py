@@ -3,12 +3,14 @@ progress facts, token reuse and refresh, 429 with Retry-After and 500s, resuming
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from sqlalchemy import func, select
 
 from bridge.models import CourseSync, LmsUser, Membership, ProgressFact, ProgressHistory
 from bridge.services.sync import SyncFailed, SyncProgress, sync_course
-from connectors.errors import ConnectorUnavailable, RateLimited
+from connectors.errors import ConnectorBadResponse, ConnectorUnavailable, RateLimited
 from connectors.retry import RetryPolicy
 from tests.support.live_services import COURSE, Live, live_fixture  # noqa: F401  (the `live` fixture)
 
@@ -176,3 +178,53 @@ def test_a_token_refreshed_in_the_middle_of_a_transaction_does_not_wait_for_it(l
         report = sync_course(session, course, connectors)
         assert report.members == 9 and report.pages >= 5
         assert len(_statuses(session, course.id)) == 9
+
+
+def test_a_bad_results_page_of_one_line_item_resumes_each_line_item_where_it_stopped(live: Live) -> None:
+    """Line items' results are fetched side by side: a malformed page of one fails the run after the pages
+    that arrived before it, and the next run finishes every line item without repeating or losing a result."""
+    learners = [f"learner-{n}" for n in range(1, 6)]
+    for user in learners[2:]:
+        live.platform.add_user(user, "L", user)
+        live.platform.enroll(COURSE, user, [LEARNER])
+    items = [live.platform.add_line_item(COURSE, f"Unit {n}", 10, resource_id=f"unit-{n}") for n in range(5)]
+    for n, item in enumerate(items):
+        for m, user in enumerate(learners):  # five results: three pages of two
+            live.platform.record_score(item, "platform", {
+                "userId": user, "scoreGiven": (n + m) % 10, "scoreMaximum": 10, "activityProgress": "Completed",
+                "gradingProgress": "FullyGraded", "timestamp": "2026-01-01T10:00:00+00:00"})
+    broken = f"/lineitems/{items[1].id}/results"
+    with live.session() as session:
+        course = live.course(session)
+        connectors = live.connectors(session, course)
+        original = connectors.ags.iter_pages  # type: ignore[union-attr]
+
+        def malformed(url, **kwargs):  # the second results page of one line item lacks a userId
+            for page in original(url, **kwargs):
+                yield replace(page, data=[{"id": "r-1"}]) if broken in page.url and page.number == 2 else page
+
+        connectors.ags.iter_pages = malformed  # type: ignore[union-attr,method-assign]
+        with pytest.raises(SyncFailed) as failed:
+            sync_course(session, course, connectors)
+        assert isinstance(failed.value.cause, ConnectorBadResponse) and failed.value.phase == "results"
+        assert broken in str(failed.value.url)
+        run = session.get(CourseSync, failed.value.run_id)
+        assert run is not None and run.status == "failed"
+        urls = list(run.resume["lineitems"])
+        index = urls.index(next(u for u in urls if u.endswith(f"/{items[1].id}")))
+        reopen = run.resume["open"][str(index)]  # the malformed page, not the first one
+        assert index not in run.resume["done"] and broken in reopen and not reopen.endswith("/results")
+        activity = "ags:" + urls[index]
+        stored = session.scalar(select(func.count()).select_from(ProgressFact).where(ProgressFact.activity == activity))
+        assert stored == 2  # its first page, nothing of the malformed one
+        before = session.scalar(select(func.count()).select_from(ProgressFact).where(
+            ProgressFact.activity.like("ags:%/lineitems/%"), ProgressFact.course_id == course.id))
+
+        resumed = sync_course(session, course, live.connectors(session, course))
+        assert resumed.resumed and resumed.facts["created"] == 5 * 5 - before and resumed.facts["changed"] == 0
+        for n, item in enumerate(items):
+            url = next(u for u in urls if u.endswith(f"/{item.id}"))
+            scores = dict(session.execute(select(LmsUser.sub, ProgressFact.score).join(
+                LmsUser, LmsUser.id == ProgressFact.user_id).where(ProgressFact.activity == "ags:" + url)).all())
+            assert scores == {user: float((n + m) % 10) for m, user in enumerate(learners)}
+        assert session.scalar(select(func.count()).select_from(ProgressHistory)) == 0

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bridge.services.prefetch import prefetched
+from bridge.services.prefetch import prefetched, prefetched_many
 
 
 class Boom(Exception):
@@ -58,3 +58,52 @@ def test_closing_early_stops_the_worker() -> None:
     assert next(pages) == 0
     pages.close()  # joins the worker
     assert len(fetched) <= 4 and not any(t.name == "sync-prefetch" for t in threading.enumerate())
+
+
+def _source(key: str, count: int, fail_at: int | None = None, opened: list[str] | None = None,
+            gate: threading.Event | None = None):  # type: ignore[no-untyped-def]
+    def pages() -> Iterator[str]:
+        if opened is not None:
+            opened.append(key)
+        for n in range(count):
+            if gate is not None and n == 1:
+                gate.wait(timeout=30)
+            if n == fail_at:
+                raise Boom(f"{key} page {n}")
+            yield f"{key}{n}"
+    return key, pages
+
+
+def test_many_sources_each_in_order_each_ended_once() -> None:
+    seen: dict[str, list[str | None]] = {}
+    for key, page in prefetched_many([_source(k, 30) for k in "abcde"], workers=3, depth=4):
+        seen.setdefault(key, []).append(page)
+    assert seen == {k: [f"{k}{n}" for n in range(30)] + [None] for k in "abcde"}
+
+
+def test_sources_are_fetched_side_by_side_by_the_pool_only() -> None:
+    gate, opened = threading.Event(), []  # every source stalls at its second page until the gate opens
+    events = prefetched_many([_source(k, 3, opened=opened, gate=gate) for k in "abcde"], workers=3, depth=8)
+    firsts = [next(events) for _ in range(3)]
+    assert sorted(key for key, _ in firsts) == ["a", "b", "c"] and sorted(opened) == ["a", "b", "c"]
+    gate.set()
+    rest = list(events)
+    assert sum(page is None for _, page in rest) == 5 and sorted(opened) == list("abcde")
+
+
+def test_an_error_of_one_source_surfaces_after_its_pages_and_starts_no_other() -> None:
+    seen: list[tuple[str, str | None]] = []
+    opened: list[str] = []
+    with pytest.raises(Boom, match="b page 3"):
+        for event in prefetched_many([_source("a", 5, opened=opened), _source("b", 9, fail_at=3, opened=opened),
+                                      *(_source(f"c{n}", 2, opened=opened) for n in range(50))], workers=2, depth=2):
+            seen.append(event)
+    assert [page for key, page in seen if key == "b"] == ["b0", "b1", "b2"]
+    assert len(opened) < 52 and not any(t.name.startswith("sync-prefetch") for t in threading.enumerate())
+
+
+def test_closing_many_early_stops_every_worker() -> None:
+    events = prefetched_many([_source(k, 10_000) for k in "abc"], workers=3, depth=2)
+    next(events)
+    events.close()
+    assert not any(t.name.startswith("sync-prefetch") for t in threading.enumerate())
