@@ -114,6 +114,20 @@ class RollupConsiderations:
 
 
 @dataclass(frozen=True, slots=True)
+class RandomizationControls:
+    """`imsss:randomizationControls`: selection (SN 3.11) and randomization (SN 3.12) controls.
+
+    Timings are "never", "once" or "onEachNewAttempt"; `select_count` None means Selection Count
+    Status false (every child is selected); `randomize_children` is the `reorderChildren` attribute.
+    """
+
+    selection_timing: str = "never"
+    select_count: int | None = None
+    randomization_timing: str = "never"
+    randomize_children: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ControlMode:
     choice: bool = True
     choice_exit: bool = True
@@ -135,6 +149,9 @@ class Sequencing:
     objective_set_by_content: bool = False
     id_ref: str | None = None
     attempt_limit: int | None = None  # `imsss:limitConditions@attemptLimit` (SN 3.5); None: no limit
+    # `imsss:limitConditions@attemptAbsoluteDurationLimit` (SN 3.5) in seconds; None: no limit
+    attempt_duration_limit: float | None = None
+    randomization: RandomizationControls = RandomizationControls()
     rollup: RollupControls = RollupControls()
     rollup_considerations: RollupConsiderations = RollupConsiderations()
 

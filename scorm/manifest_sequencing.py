@@ -1,7 +1,8 @@
 """Reading `imsss:sequencing`, `adlcp:completionThreshold`, `adlnav:presentation` and inline LOM.
 
 SCORM 2004 SN book section 5.1 (sequencing definition model: controlMode, sequencingRules,
-limitConditions, rollupRules, objectives with mapInfo, deliveryControls, sequencingCollection/IDRef;
+limitConditions, rollupRules, objectives with mapInfo, randomizationControls, deliveryControls,
+sequencingCollection/IDRef;
 the 4th Ed. ADL extension adlseq:rollupConsiderations), CAM 2004 3.4.1.x (completionThreshold:
 3rd Ed. element text; 4th Ed. attributes minProgressMeasure, progressWeight, completedByMeasure),
 ADL navigation (`hideLMSUI`) and the IEEE LOM "general" category for metadata.
@@ -9,14 +10,18 @@ ADL navigation (`hideLMSUI`) and the IEEE LOM "general" category for metadata.
 
 from __future__ import annotations
 
+import re
+
 from lxml import etree
 
+from scorm.errors import ManifestError
 from scorm.manifest_model import (
     CompletionThreshold,
     ControlMode,
     Metadata,
     Objective,
     ObjectiveMap,
+    RandomizationControls,
     RollupCondition,
     RollupConsiderations,
     RollupControls,
@@ -25,6 +30,7 @@ from scorm.manifest_model import (
     Sequencing,
     SequencingRule,
 )
+from scorm.timing import TimeFormatError, parse_timeinterval
 from scorm.xml_helpers import attr, child, children, flag, lang_text, local_name, number
 
 _RULE_KINDS = {"preconditionrule": "pre", "exitconditionrule": "exit", "postconditionrule": "post"}
@@ -139,6 +145,34 @@ def _attempt_limit(node: etree._Element | None) -> int | None:
     return int(limit) if limit else None  # 0 means "no limit" (SN 5.1.5)
 
 
+def _duration_limit(node: etree._Element | None) -> float | None:
+    """`attemptAbsoluteDurationLimit` (xs:duration) in seconds; fractions beyond centiseconds are dropped."""
+    text = attr(node, "attemptAbsoluteDurationLimit") if node is not None else None
+    if not text:
+        return None
+    try:
+        return parse_timeinterval(re.sub(r"(\.\d{2})\d+S$", r"\1S", text)) / 100
+    except TimeFormatError as err:
+        raise ManifestError(f"The manifest gives attemptAbsoluteDurationLimit as {text!r}, "
+                            "which is not a duration such as PT30M.") from err
+
+
+_TIMINGS = ("never", "once", "onEachNewAttempt")
+
+
+def _randomization(node: etree._Element | None) -> RandomizationControls:
+    if node is None:
+        return RandomizationControls()
+    count = number(attr(node, "selectCount"), "selectCount")
+    selection, randomization = attr(node, "selectionTiming"), attr(node, "randomizationTiming")
+    return RandomizationControls(
+        selection_timing=selection if selection in _TIMINGS else "never",
+        select_count=None if count is None else max(int(count), 0),
+        randomization_timing=randomization if randomization in _TIMINGS else "never",
+        randomize_children=flag(node, "reorderChildren", False),
+    )
+
+
 def child_text_or_none(node: etree._Element, name: str) -> str | None:
     found = child(node, name)
     return found.text.strip() if found is not None and found.text else None
@@ -170,6 +204,8 @@ def parse_sequencing(node: etree._Element, collection: dict[str, etree._Element]
         objective_set_by_content=flag(delivery, "objectiveSetByContent", False),
         id_ref=id_ref,
         attempt_limit=_attempt_limit(by_name.get("limitconditions")),
+        attempt_duration_limit=_duration_limit(by_name.get("limitconditions")),
+        randomization=_randomization(by_name.get("randomizationcontrols")),
         rollup=_rollup_controls(by_name.get("rolluprules")),
         rollup_considerations=_rollup_considerations(by_name.get("rollupconsiderations")),
     )

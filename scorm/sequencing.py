@@ -1,19 +1,22 @@
 """SCORM 2004 sequencing engine: the part of IMS Simple Sequencing 1.0 that multi-SCO packages use.
 
-Pure and deterministic (no clock, no randomness, no I/O). Spec: SCORM 2004 4th Edition Sequencing and
-Navigation (SN) book — activity tree and tracking model (SN 2.1, 2.3, 4.2), control modes (SN 3.2),
+Pure and deterministic (no clock, no I/O; selection and randomization draw from the tree's seed).
+Spec: SCORM 2004 4th Edition Sequencing and Navigation (SN) book — activity tree and tracking model
+(SN 2.1, 2.3, 4.2), control modes (SN 3.2), selection and randomization (SN 3.11, 3.12, 4.7; SR.1, SR.2),
 sequencing rules and limit conditions (SN 3.4, 3.5; UP.1, UP.2, UP.5), rollup (SN 3.7–3.9, 4.6;
 RB.1.1–RB.1.5), navigation, termination, sequencing and delivery (SN 4.3–4.5, 4.8, 4.9; NB.2.1,
 TB.2.x, SB.2.x, DB.1.1, DB.2; Appendix C pseudo code, Appendix D exception codes), and valid-request
 evaluation for `adl.nav.request_valid.*` (SN 5.3 processing navigation requests). The parts live in:
 `sequencing_tree` (tree, state, run-time results, global objectives), `sequencing_rules`,
-`sequencing_rollup`, `sequencing_flow` (traversals) and `sequencing_navigation` (requests, delivery).
-Not implemented: selection/randomization, time limits, rollup considerations other than the
-defaults, constrainChoice/preventActivation (adlseq); they are ignored, not refused.
+`sequencing_rollup`, `sequencing_flow` (traversals), `sequencing_navigation` (requests, delivery),
+`sequencing_selection` (SR.1, SR.2), `sequencing_result` (the course's result) and `sequencing_state`
+(persistence). Not implemented: time limits other than attemptAbsoluteDurationLimit, begin/end time
+ranges, measureSatisfactionIfActive, constrainChoice/preventActivation (adlseq); they are ignored,
+not refused.
 
 Integration API for the player (`bridge/player` calls only this; it stays pure):
 
-    seq = Sequencer.from_manifest(manifest)          # or Sequencer.from_state(manifest, saved)
+    seq = Sequencer.from_manifest(manifest)          # or .from_state(manifest, saved); rng= for tests
     outcome = seq.navigate("start")                  # or "resumeAll" when seq.tree.suspended is set
     outcome.kind                                     # "deliver" | "ended" | "idle" | "refused"
     outcome.activity_id                              # the item identifier to launch (kind "deliver")
@@ -34,6 +37,7 @@ A refused request changes nothing. When "start" is refused (a course without flo
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -53,10 +57,11 @@ from scorm.sequencing_navigation import (
 from scorm.sequencing_result import course_result
 from scorm.sequencing_rollup import overall_rollup
 from scorm.sequencing_rules import hidden_from_choice, is_disabled_or_limited
+from scorm.sequencing_selection import prepare
+from scorm.sequencing_state import load_tree_state, tree_state
 from scorm.sequencing_tree import (
     Activity,
     ActivityTree,
-    ObjectiveState,
     build_tree,
     copy_tree,
     read_objective,
@@ -150,7 +155,7 @@ def valid_requests(tree: ActivityTree, current: str | None = None) -> ValidReque
         tree = copy_tree(tree)
         tree.current = tree.by_id[current]
     terminated = _terminated_copy(tree)
-    activities = tree.preorder()
+    activities = list(tree.by_id.values())  # those selection left out (SR.1) too: never valid
     choice = {a.identifier: _choice_valid(tree, terminated, a) for a in activities}
     jump = {a.identifier: _jump_valid(tree, terminated, a) for a in activities}
     return ValidRequests(_flow_valid(tree, terminated, "continue"), _flow_valid(tree, terminated, "previous"),
@@ -191,8 +196,12 @@ class Sequencer:
         self.tree = tree
 
     @classmethod
-    def from_manifest(cls, manifest: Manifest) -> Sequencer:
-        return cls(build_tree(manifest))
+    def from_manifest(cls, manifest: Manifest, rng: random.Random | None = None) -> Sequencer:
+        """A new session's tree; `rng` draws the seed of its selection and randomization (SR.1, SR.2)."""
+        tree = build_tree(manifest)
+        tree.seed = f"{(rng or random.SystemRandom()).getrandbits(64):016x}"
+        prepare(tree)
+        return cls(tree)
 
     def navigate(self, request: str, target_id: str | None = None) -> Outcome:
         """Process a navigation request; the tree changes only when the request is honoured."""
@@ -228,49 +237,5 @@ class Sequencer:
     def from_state(cls, manifest: Manifest, state: Mapping[str, Any]) -> Sequencer:
         tree = build_tree(manifest)
         load_tree_state(tree, state)
+        prepare(tree)  # clusters the saved state has not drawn for (a state saved before they had controls)
         return cls(tree)
-
-
-# --- persistence: a JSON-serialisable snapshot of the tracking state --------------------------------------
-
-_ACTIVITY_FIELDS = ("attempt_count", "attempt_progress_status", "attempt_completion_status", "is_active",
-                    "is_suspended")
-_OBJECTIVE_FIELDS = ("progress_status", "satisfied_status", "measure_status", "normalized_measure")
-
-
-def _objective_state(values: Mapping[str, Any]) -> ObjectiveState:
-    return ObjectiveState(*(values[name] for name in _OBJECTIVE_FIELDS))
-
-
-def tree_state(tree: ActivityTree) -> dict[str, Any]:
-    def objectives(states: Mapping[str, ObjectiveState]) -> dict[str, Any]:
-        return {key: {name: getattr(s, name) for name in _OBJECTIVE_FIELDS} for key, s in states.items()}
-
-    return {
-        "activities": {
-            a.identifier: {**{name: getattr(a, name) for name in _ACTIVITY_FIELDS},
-                           "objectives": objectives(a.objectives)}
-            for a in tree.preorder()
-        },
-        "global_objectives": objectives(tree.global_objectives),
-        "current": tree.current.identifier if tree.current else None,
-        "suspended": tree.suspended.identifier if tree.suspended else None,
-        "ended": tree.ended,
-    }
-
-
-def load_tree_state(tree: ActivityTree, state: Mapping[str, Any]) -> None:
-    """Restore a snapshot; activities the manifest no longer has are ignored."""
-    for identifier, saved in state.get("activities", {}).items():
-        activity = tree.get(identifier)
-        if activity is None:
-            continue
-        for name in _ACTIVITY_FIELDS:
-            setattr(activity, name, saved[name])
-        for key, values in saved.get("objectives", {}).items():
-            if key in activity.objectives:
-                activity.objectives[key] = _objective_state(values)
-    tree.global_objectives = {k: _objective_state(v) for k, v in state.get("global_objectives", {}).items()}
-    tree.current = tree.get(state.get("current") or "")
-    tree.suspended = tree.get(state.get("suspended") or "")
-    tree.ended = bool(state.get("ended"))

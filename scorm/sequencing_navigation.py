@@ -31,6 +31,7 @@ from typing import Literal
 from scorm.sequencing_flow import Refusal, SessionEnd, check_choice_path, flow
 from scorm.sequencing_rollup import overall_rollup
 from scorm.sequencing_rules import hidden_from_choice, is_disabled_or_limited, rule_action
+from scorm.sequencing_selection import after_attempt
 from scorm.sequencing_tree import Activity, ActivityTree, ObjectiveState, write_objective
 
 NAVIGATION_REQUESTS = ("start", "resumeAll", "continue", "previous", "choice", "jump", "exit", "exitAll",
@@ -67,6 +68,7 @@ def end_attempt(tree: ActivityTree, activity: Activity) -> None:
     if not activity.is_leaf:  # a cluster left with a suspended child is suspended too
         activity.is_suspended = any(child.is_suspended for child in activity.children)
     activity.is_active = False
+    after_attempt(tree, activity)  # SR.2 "onEachNewAttempt": the next attempt's order
     overall_rollup(tree, activity)
 
 
@@ -113,6 +115,7 @@ def terminate_exit(tree: ActivityTree, current: Activity) -> str | None:
 def _new_attempt(activity: Activity) -> None:
     activity.attempt_count += 1
     activity.attempt_progress_status = activity.attempt_completion_status = False
+    activity.attempt_duration = None
     activity.objectives = {key: ObjectiveState() for key in activity.objectives}
 
 
@@ -237,14 +240,14 @@ def check_navigation(tree: ActivityTree, request: str, target_id: str | None) ->
         return None
     if request == "jump":
         target = tree.get(target_id or "")
-        if target is None or not is_available(target):
+        if target is None or not target.is_available:
             raise Refusal("NB.2.1-11", f"There is no activity '{target_id}' to jump to.")
         if current is None:
             raise Refusal("SB.2.13-1", "The sequencing session has not begun.")
         return target
     if request == "choice":
         target = tree.get(target_id or "")
-        if target is None or not is_available(target):
+        if target is None or not target.is_available:
             raise Refusal("NB.2.1-11", f"There is no activity '{target_id}'.")
         if target.parent is not None and not target.parent.sequencing.control_mode.choice:
             raise Refusal("NB.2.1-10", f"'{_name(target.parent)}' does not allow choosing its activities.")
@@ -265,16 +268,6 @@ def check_navigation(tree: ActivityTree, request: str, target_id: str | None) ->
     if request == "exit" and not current.is_active:
         raise Refusal("NB.2.1-12", "The current activity has already ended.")
     return None
-
-
-def is_available(activity: Activity) -> bool:
-    """In the activity tree as selection left it (SR.1 Available Children, up to the root)."""
-    node = activity
-    while node.parent is not None:
-        if node not in node.parent.children:
-            return False
-        node = node.parent
-    return True
 
 
 def _suspend_all(tree: ActivityTree, current: Activity) -> Outcome:

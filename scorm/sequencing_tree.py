@@ -51,7 +51,8 @@ class Activity:
     title: str
     sequencing: Sequencing
     parent: Activity | None = None
-    children: list[Activity] = field(default_factory=list)
+    children: list[Activity] = field(default_factory=list)  # Available Children (SR.1, SR.2), in order
+    all_children: list[Activity] = field(default_factory=list)  # as the manifest lists them
     launchable: bool = False
     hidden: bool = False  # isvisible="false": not shown in the table of contents
     attempt_count: int = 0
@@ -59,13 +60,25 @@ class Activity:
     attempt_completion_status: bool = False
     is_active: bool = False
     is_suspended: bool = False
+    attempt_duration: float | None = None  # seconds of the current attempt as tracked (SCO total_time)
+    ordered_attempt: int | None = None  # attempt count when selection/randomization last ran; None: never
     objectives: dict[str, ObjectiveState] = field(default_factory=dict)
     objective_defs: dict[str, Objective] = field(default_factory=dict)
     primary_key: str = PRIMARY
 
     @property
     def is_leaf(self) -> bool:
-        return not self.children
+        return not self.all_children
+
+    @property
+    def is_available(self) -> bool:
+        """In the activity tree as selection left it: every node up to the root is an available child."""
+        node = self
+        while node.parent is not None:
+            if node not in node.parent.children:
+                return False
+            node = node.parent
+        return True
 
     @property
     def activity_progress_status(self) -> bool:
@@ -99,6 +112,7 @@ class ActivityTree:
     current: Activity | None = None
     suspended: Activity | None = None  # Suspended Activity (SN 4.2) after a suspendAll
     ended: bool = False
+    seed: str = ""  # selection and randomization draw from it (scorm.sequencing_selection)
 
     def get(self, identifier: str) -> Activity | None:
         return self.by_id.get(identifier)
@@ -124,6 +138,7 @@ def _from_item(item: Item, parent: Activity, by_id: dict[str, Activity], default
     activity.parent, activity.hidden = parent, item.hidden
     by_id[activity.identifier] = activity
     activity.children = [_from_item(child, activity, by_id, default) for child in item.children]
+    activity.all_children = list(activity.children)
     activity.launchable = bool(item.identifierref) and not activity.children
     return activity
 
@@ -137,6 +152,7 @@ def build_tree(manifest: Manifest) -> ActivityTree:
     root = _activity(org.identifier, org.title, org.sequencing, default)
     by_id = {root.identifier: root}
     root.children = [_from_item(item, root, by_id, default) for item in org.items]
+    root.all_children = list(root.children)
     return ActivityTree(root=root, by_id=by_id)
 
 

@@ -10,6 +10,7 @@ SCOs' average. This module imports no other service, so both ``scorm_attempts`` 
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 from bridge.models import ScormAttempt
@@ -41,7 +42,9 @@ def load(attempt: ScormAttempt, manifest: Manifest) -> tuple[Sequencer, dict[str
     if saved.get("tree"):
         seq = Sequencer.from_state(manifest, saved["tree"])
     else:
-        seq = Sequencer.from_manifest(manifest)
+        # The attempt seeds its selection and randomization (SR.1, SR.2): a look before the first request
+        # (the player page's contents) draws the same children in the same order as the request that saves them.
+        seq = Sequencer.from_manifest(manifest, random.Random(f"attempt/{attempt.id}/{attempt.started_at}"))
         # An attempt begun before sequencing ran (or before this package had it): its SCOs' results count.
         for activity in seq.tree.preorder():
             state = (attempt.sco_states or {}).get(activity.identifier)
