@@ -1,9 +1,10 @@
 """Celery with Redis for scale-out: ``bridge beat`` fires the schedule, ``bridge worker`` processes run it.
 
 Beat sends one ``bridge.fanout`` per schedule entry; the fan-out sends one ``bridge.course`` task per course,
-so courses sync in parallel over every worker. Tasks are idempotent (the sync service upserts, awards are
-unique per learner and template) and take the same database leases as the embedded scheduler, so a
-duplicate delivery or a concurrent ``bridge sync`` never runs a course twice at once.
+so courses sync in parallel over every worker; issuance sends ``JOB_ISSUANCE_SHARDS`` tasks per course (the
+awards whose id is k modulo n), so the workers share one big course too. Tasks are idempotent (the sync
+service upserts, awards are unique per learner and template) and take the same database leases as the embedded
+scheduler, so a duplicate delivery or a concurrent ``bridge sync`` never runs a course (or shard) twice at once.
 
 Faults: tasks are acknowledged only when done (``acks_late``); a worker killed mid-task leaves the message
 unacknowledged and Redis hands it out again after ``CELERY_VISIBILITY_TIMEOUT`` seconds; the new run waits
@@ -23,7 +24,7 @@ from celery.signals import worker_process_init
 from flask import Flask
 
 from bridge.jobs.context import JobContext
-from bridge.jobs.dispatch import courses_for, run_course, run_global
+from bridge.jobs.dispatch import courses_for, run_course, run_global, shard_count
 from bridge.jobs.registry import JOBS, Entry, plan
 from bridge.jobs.runner import Outcome
 
@@ -70,10 +71,10 @@ def make_celery(app: Flask, ctx: JobContext | None = None) -> Celery:
         return task.request.retries + 1, task.request.retries >= max_retries
 
     @celery.task(name="bridge.course", bind=True)
-    def course(task: Task, course_pk: int, job: str = "sync") -> str:
+    def course(task: Task, course_pk: int, job: str = "sync", shard: int = 0, shards: int = 1) -> str:
         number, final = attempt(task)
         return settle(task, run_course(ctx, course_pk, runner="celery", job=job, attempt=number,
-                                       final_attempt=final))
+                                       final_attempt=final, shard=(shard, shards)))
 
     @celery.task(name="bridge.global", bind=True)
     def global_job(task: Task, job: str) -> str:
@@ -86,10 +87,11 @@ def make_celery(app: Flask, ctx: JobContext | None = None) -> Celery:
         if JOBS[entry.job][1] != "course":
             global_job.delay(entry.job)
             return 1
-        courses = courses_for(ctx, entry)
+        courses, shards = courses_for(ctx, entry), shard_count(ctx, entry.job)
         for course_pk in courses:
-            course.delay(course_pk, entry.job)
-        return len(courses)
+            for k in range(shards):  # one task per shard: every worker can take a part of a big course
+                course.delay(course_pk, entry.job, k, shards)
+        return len(courses) * shards
 
     def fresh_connections(**_kwargs: Any) -> None:
         ctx.db.engine.dispose()  # prefork children must not share the parent's database connections

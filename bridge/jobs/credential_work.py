@@ -1,10 +1,11 @@
 """The credential jobs: "issuance" of pending awards (per course) and "status_lists" publication (global).
 
-Issuance runs under the course's lease (``issuance:course:<id>``) so two workers never issue for the same course
-at once; it is idempotent (an award with a credential is no longer pending, see
-``bridge.services.award_issuance``). Publication signs every Bitstring Status List whose bits changed since it
-was last signed (Bitstring Status List v1.0 §2.2), so ``/status/<id>`` serves a fresh signed list without
-signing on the request path; a list already signed for its version is left alone.
+Issuance runs under the course's lease (``issuance:course:<id>``), or under Celery one lease per shard of the
+course (``issuance:course:<id>:shard:k/n``, ``JOB_ISSUANCE_SHARDS``: the awards whose id is k modulo n), so
+several workers share a course but never an award; it is idempotent (an award with a credential is no longer
+pending, see ``bridge.services.award_issuance``). Publication signs every Bitstring Status List whose bits
+changed since it was last signed (Bitstring Status List v1.0 §2.2), so ``/status/<id>`` serves a fresh signed
+list without signing on the request path; a list already signed for its version is left alone.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from bridge.models import Course, StatusList
 from bridge.services import award_issuance, status_lists
 
 
-def issue_pending(ctx: JobContext, course_pk: int) -> Counts:
-    """Sign a credential for each pending award of the course whose learner has an e-mail address."""
+def issue_pending(ctx: JobContext, course_pk: int, shard: tuple[int, int] | None = None) -> Counts:
+    """Sign a credential for each pending award of the course (or of its shard) whose learner has an e-mail."""
     with ctx.db.session() as session:
-        return award_issuance.issue_pending(session, ctx.box, ctx.config, course_pk).as_counts()
+        report = award_issuance.issue_pending(session, ctx.box, ctx.config, course_pk, shard=shard)
+        return {**report.as_counts(), **({"shard": f"{shard[0]}/{shard[1]}"} if shard else {})}
 
 
 def courses_with_pending(session: Session, registration_id: int) -> list[int]:

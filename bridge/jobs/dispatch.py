@@ -39,10 +39,34 @@ def courses_for(ctx: JobContext, entry: Entry) -> list[int]:
         return [pk for reg in course_scope(entry, registrations) for pk in lister(session, reg)]
 
 
+# Course jobs whose work splits into shards (k, n), so several workers share one course (Celery fan-out).
+SHARDED_WORK: dict[str, Callable[[JobContext, int, tuple[int, int]], work.Counts]] = {
+    "issuance": credential_work.issue_pending,
+}
+
+
+def shard_count(ctx: JobContext, job: str) -> int:
+    """How many shards the Celery fan-out cuts one course's ``job`` into (1: not sharded)."""
+    if job not in SHARDED_WORK:
+        return 1
+    return max(1, int(ctx.config.get(f"JOB_{job.upper()}_SHARDS") or 1))
+
+
 def run_course(ctx: JobContext, course_pk: int, *, runner: str, job: str = "sync", attempt: int = 1,
-               final_attempt: bool = True) -> Outcome:
-    return run_job(ctx, job, f"course:{course_pk}", lambda: COURSE_WORK[job](ctx, course_pk), runner=runner,
-                   attempt=attempt, final_attempt=final_attempt)
+               final_attempt: bool = True, shard: tuple[int, int] = (0, 1)) -> Outcome:
+    """Run ``job`` for the course, or for its shard ``(k, n)`` under the lease ``job:course:<id>:shard:k/n``.
+
+    The whole course (n = 1) and every cut of it exclude each other (see ``runner.run_job``), so an award is
+    never issued by two runs at once whatever mix of embedded runs and Celery shards is about.
+    """
+    scope = f"course:{course_pk}"
+    if shard[1] <= 1:
+        whole = scope if job in SHARDED_WORK else ""
+        return run_job(ctx, job, scope, lambda: COURSE_WORK[job](ctx, course_pk), runner=runner, attempt=attempt,
+                       final_attempt=final_attempt, whole_scope=whole)
+    return run_job(ctx, job, f"{scope}:shard:{shard[0]}/{shard[1]}",
+                   lambda: SHARDED_WORK[job](ctx, course_pk, shard), runner=runner, attempt=attempt,
+                   final_attempt=final_attempt, whole_scope=scope)
 
 
 def run_global(ctx: JobContext, job: str, *, runner: str, attempt: int = 1, final_attempt: bool = True) -> Outcome:

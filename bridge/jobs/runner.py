@@ -63,14 +63,20 @@ def lock_name(job: str, scope: str) -> str:
 
 
 def run_job(ctx: JobContext, job: str, scope: str, work: Callable[[], Counts], *, runner: str = "embedded",
-            attempt: int = 1, final_attempt: bool = True) -> Outcome:
+            attempt: int = 1, final_attempt: bool = True, whole_scope: str = "") -> Outcome:
     """Run ``work`` if the lease ``job:scope`` is free; ``skipped`` when another process holds it.
 
+    A shard of a job (``scope`` = ``whole_scope:shard:k/n``) is also ``skipped`` while the whole, or a shard
+    of another cut, is leased (``job_locks.other_partition_held``).
     A :class:`JobError` fails the run for good; any other exception is worth retrying: the outcome is
     ``retrying``, or ``dead`` (the dead-letter list) when ``final_attempt``.
     """
     name, owner = lock_name(job, scope), job_locks.new_owner()
     if not job_locks.acquire(ctx.db.sessionmaker, name, owner, ttl=ctx.lock_ttl):
+        metrics.job_finished(job, "skipped", 0.0)
+        return Outcome("skipped")
+    if whole_scope and job_locks.other_partition_held(ctx.db.sessionmaker, lock_name(job, whole_scope), name):
+        job_locks.release(ctx.db.sessionmaker, name, owner)
         metrics.job_finished(job, "skipped", 0.0)
         return Outcome("skipped")
     try:

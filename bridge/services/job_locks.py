@@ -15,7 +15,7 @@ import secrets
 import socket
 from datetime import timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -62,3 +62,18 @@ def release(sessions: sessionmaker[Session], name: str, owner: str) -> None:
         session.execute(delete(JobLock).where(JobLock.name == name, JobLock.owner == owner)
                         .execution_options(synchronize_session=False))
         session.commit()
+
+
+def other_partition_held(sessions: sessionmaker[Session], whole: str, mine: str) -> bool:
+    """True when a lease over the same work cut differently is held: ``whole`` or one of its ``whole:shard:k/n``.
+
+    A job split into shards takes one lease per shard (``issuance:course:12:shard:0/4``); a run of the whole
+    (``issuance:course:12``) or of another cut (``…/2``) covers the same items. Checked *after* taking our own
+    lease, so of two racers with different cuts at least one sees the other (both may back off and retry).
+    """
+    cut = mine.rsplit("/", 1)[-1] if mine != whole else ""
+    with sessions() as session:
+        names = session.scalars(select(JobLock.name).where(
+            (JobLock.name == whole) | JobLock.name.startswith(f"{whole}:shard:", autoescape=True),
+            JobLock.expires_at > utcnow()))
+        return any(name != mine and (name.rsplit("/", 1)[-1] if name != whole else "") != cut for name in names)

@@ -17,8 +17,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bridge.jobs.celery_app import make_celery
-from bridge.models import CourseSync, JobRun, LmsUser, Membership
+from bridge.models import CourseSync, IssuedCredential, JobRun, LmsUser, Membership, StatusEntry
+from bridge.models.base import utcnow
+from bridge.services import awards
+from bridge.services import credential_templates as templates
 from tests.conftest import TEST_SECRET
+from tests.support.awards_data import make_tenant, sample_template
 from tests.support.live_services import Live, start_live, stop_live
 
 pytestmark = pytest.mark.e2e
@@ -134,5 +138,41 @@ def test_a_worker_killed_mid_sync_is_resumed_by_another_and_nothing_is_duplicate
             assert session.scalar(select(func.count()).select_from(LmsUser)) == 3003
             syncs = list(session.scalars(select(CourseSync)))
             assert len(syncs) == 1 and syncs[0].status == "done"  # the killed run itself was continued
+    finally:
+        stop_live(live)
+
+
+def test_two_workers_share_one_course_s_issuance_in_shards_and_issue_each_award_once(tmp_path: Path,
+                                                                                     workers: Any) -> None:
+    live = _live(tmp_path, members=0)
+    try:
+        with live.session() as session:
+            tenant = make_tenant(session, learners=24)
+            for n, user in enumerate(tenant.learners):
+                user.email = f"learner-{n}@example.edu"
+            template = templates.save_template(session, registration_pk=tenant.registration.id,
+                                               course_pk=tenant.course.id, template=sample_template())
+            for user in tenant.learners:
+                awards.award_manually(session, template, user.id, tenant.course.id, reason="done", by=None,
+                                      now=utcnow())
+            session.commit()
+        workers(live, BRIDGE_JOB_ISSUANCE_SHARDS="3")
+        workers(live, BRIDGE_JOB_ISSUANCE_SHARDS="3")
+        make_celery(live.app).send_task("bridge.fanout", args=("issuance",))
+
+        def shards_done() -> list[JobRun]:
+            with live.session() as session:
+                runs = list(session.scalars(select(JobRun).where(JobRun.job == "issuance", JobRun.status == "done")))
+            return runs if len(runs) == 3 else []
+
+        runs = _wait_for(shards_done, timeout=120)
+        course = tenant.course.id
+        assert {r.scope for r in runs} == {f"course:{course}:shard:{k}/3" for k in range(3)}
+        assert sum(r.counts["issued"] for r in runs) == 24 and all(r.counts["issued"] == 8 for r in runs)
+        with live.session() as session:
+            sources = list(session.scalars(select(IssuedCredential.source)))
+            assert len(sources) == len(set(sources)) == 24
+            assert session.scalar(select(func.count()).select_from(StatusEntry)
+                                  .where(StatusEntry.credential_id.is_(None))) == 0  # no reserved index left over
     finally:
         stop_live(live)

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 from bridge.jobs.context import JobContext
 from bridge.jobs.dispatch import courses_for, run_course, run_global
 from bridge.jobs.registry import Entry
-from bridge.models import Award, IssuedCredential, StatusList
+from bridge.models import Award, IssuedCredential, JobLock, JobRun, StatusEntry, StatusList
 from bridge.models.base import utcnow
-from bridge.services import awards, status_lists
+from bridge.services import awards, job_locks, status_lists
 from bridge.services import credential_templates as templates
 from tests.support.awards_data import make_tenant, sample_template
 
@@ -105,3 +105,43 @@ def test_status_lists_are_published_when_they_change(app: Flask, course: int) ->
         served: Any = json.loads(response.get_data(as_text=True))
         assert served == json.loads(stored.signed)
         assert session.scalar(select(func.count()).select_from(StatusList)) == 1
+
+
+def test_shards_of_a_course_issue_each_award_once(app: Flask, course: int) -> None:
+    ctx = JobContext.from_app(app)
+    outcomes = [run_course(ctx, course, runner="celery", job="issuance", shard=(k, 2)) for k in range(2)]
+    assert [o.status for o in outcomes] == ["done", "done"]
+    assert sum(o.counts["issued"] for o in outcomes) == 2 and {o.counts["shard"] for o in outcomes} == {"0/2", "1/2"}
+    assert sum(o.counts["waiting_for_wallet"] for o in outcomes) == 1
+    again = [run_course(ctx, course, runner="celery", job="issuance", shard=(k, 2)) for k in range(2)]
+    assert sum(o.counts["issued"] for o in again) == 0 and len({c.source for c in issued(app)}) == len(issued(app)) == 2
+    with app.extensions["bridge"].db.session() as session:
+        scopes = set(session.scalars(select(JobRun.scope).where(JobRun.job == "issuance")))
+    assert scopes == {f"course:{course}:shard:0/2", f"course:{course}:shard:1/2"}  # each shard visible in the history
+
+
+def test_a_whole_course_run_and_a_shard_never_overlap(app: Flask, course: int) -> None:
+    ctx = JobContext.from_app(app)
+    sessions = app.extensions["bridge"].db.sessionmaker
+    assert job_locks.acquire(sessions, f"issuance:course:{course}:shard:1/4", "other-worker", ttl=60)
+    assert run_course(ctx, course, runner="embedded", job="issuance").status == "skipped"
+    assert run_course(ctx, course, runner="celery", job="issuance", shard=(0, 2)).status == "skipped"  # other cut
+    assert run_course(ctx, course, runner="celery", job="issuance", shard=(0, 4)).status == "done"  # same cut
+    job_locks.release(sessions, f"issuance:course:{course}:shard:1/4", "other-worker")
+    assert job_locks.acquire(sessions, f"issuance:course:{course}", "embedded-elsewhere", ttl=60)
+    assert run_course(ctx, course, runner="celery", job="issuance", shard=(1, 4)).status == "skipped"
+    with sessions() as session:  # the skipped shard gave its lease back
+        assert list(session.scalars(select(JobLock.name))) == [f"issuance:course:{course}"]
+
+
+def test_revocation_indices_reserved_in_blocks_are_all_used_or_given_back(app: Flask, course: int) -> None:
+    ctx = JobContext.from_app(app)
+    with app.extensions["bridge"].db.session() as session:
+        award = session.scalars(select(Award).where(Award.user_id == 2)).one()
+        awards.change_status(session, award, "revoked", reason="plagiarism", by=None, now=utcnow())
+        session.commit()
+    assert run_course(ctx, course, runner="embedded", job="issuance").counts["issued"] == 1
+    with app.extensions["bridge"].db.session() as session:
+        entries = list(session.scalars(select(StatusEntry)))
+        assert len(entries) == 1 and entries[0].credential_id == issued(app)[0].id
+        assert session.scalars(select(StatusList.used)).one() == 1
