@@ -5,17 +5,20 @@
     python bench/sync.py --json              # {"metric": "sync_e2e_10k", "value", "unit", "baseline", "ratio"}
 
 Both modes start from a cold database, on the same sandbox platform over loopback HTTP (page size 100):
-learners (each with an e-mail address) are spread over ``--courses`` courses (work fans out per course, so one
-course cannot use two workers), each with ``--line-items`` graded line items and an award rule ("at least 50 %
-in unit 0") that about half of the learners meet. Timed, in two stages: the ``sync`` job (roster, line items
+learners (each with an e-mail address) are spread over ``--courses`` courses (the sync fans out per course, so
+one course's sync runs on one worker; issuance fans out ``--shards`` tasks per course), each with
+``--line-items`` graded line items and an award rule ("at least 50 % in unit 0") that about half of the
+learners meet. Timed, in two stages: the ``sync`` job (roster, line items
 and results into progress facts, award evaluation) and then the ``issuance`` job (one signed eddsa-rdfc-2022
 Open Badge per new award), until every course's runs are recorded ``done``.
 Embedded: ``bridge jobs run sync`` then ``bridge jobs run issuance`` in subprocesses (the code path of the
 in-process scheduler), each stage timed from its first course run's start to its last one's end, so process
 start-up is not counted. Celery: two ``bridge worker --pool solo`` subprocesses fed by ``bridge.fanout``
 through Redis (``BRIDGE_TEST_REDIS_URL``, default redis://127.0.0.1:56379/0), each stage timed from sending its
-fan-out to its last course run recorded done, with both workers already up. Value: seconds with two workers
-(both stages); baseline: embedded seconds; ratio: embedded / two workers (goal ≥ 1.6).
+fan-out to its last course (or shard) run recorded done, with both workers already up. Value: seconds with two
+workers (both stages); baseline: embedded seconds; ratio: embedded / two workers (goal ≥ 1.6). CPU seconds of
+the job processes per stage are printed too (the sandbox LMS, the database and Redis are not counted).
+``--database-url ADMIN_URL`` (alias ``--postgres``) runs both modes on a fresh PostgreSQL database each.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import argparse
 import json
 import logging
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -36,7 +40,7 @@ from sqlalchemy import select  # noqa: E402
 
 from bridge.jobs.celery_app import make_celery  # noqa: E402
 from bridge.models import Course, JobRun  # noqa: E402
-from bridge.services import awards  # noqa: E402
+from bridge.services import award_issuance, awards  # noqa: E402
 from bridge.services import credential_templates as templates  # noqa: E402
 from bridge.services.award_rules import Combination, Condition, Criterion, CriterionKind, Rule  # noqa: E402
 from tests.conftest import TEST_SECRET, postgres_database  # noqa: E402
@@ -83,10 +87,21 @@ def award_rule(live: Live, context_id: str, line_item_url: str) -> None:
         session.commit()
 
 
-def environment(live: Live, redis_url: str) -> dict[str, str]:
+def environment(live: Live, redis_url: str, shards: int = 1) -> dict[str, str]:
     return {**os.environ, "BRIDGE_DATABASE_URL": live.app.config["DATABASE_URL"], "BRIDGE_SECRET_KEY": TEST_SECRET,
             "BRIDGE_BASE_URL": live.app.config["BASE_URL"], "BRIDGE_INSTANCE_DIR": live.app.config["INSTANCE_DIR"],
-            "BRIDGE_REDIS_URL": redis_url, "BRIDGE_LOG_LEVEL": "WARNING"}
+            "BRIDGE_REDIS_URL": redis_url, "BRIDGE_LOG_LEVEL": "WARNING", "BRIDGE_JOB_ISSUANCE_SHARDS": str(shards)}
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a running process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 STAGES = ("sync", "issuance")
@@ -97,26 +112,36 @@ def done_runs(live: Live, job: str = "sync") -> list[JobRun]:
         return list(session.scalars(select(JobRun).where(JobRun.job == job, JobRun.status == "done")))
 
 
-def embedded(live: Live, redis_url: str) -> dict[str, float]:
+def embedded(live: Live, redis_url: str, args: argparse.Namespace) -> dict[str, float]:
     """Each stage from its first course run's start to its last one's end (process start-up is not counted)."""
     seconds = {}
     for job in STAGES:
+        cpu = children_cpu()
         subprocess.run([sys.executable, "-m", "bridge.cli", "jobs", "run", job], env=environment(live, ""),
                        check=True, stdout=subprocess.DEVNULL)
+        seconds[f"{job}_cpu"] = children_cpu() - cpu  # includes start-up (≈ 1 s)
         runs = done_runs(live, job)
         last = max(r.finished_at for r in runs if r.finished_at is not None)
         seconds[job] = (last - min(r.started_at for r in runs)).total_seconds()
     return seconds
 
 
-def celery_workers(live: Live, redis_url: str, courses: int, workers: int = 2) -> dict[str, float]:
+def expected_runs(live: Live, job: str, courses: int, shards: int) -> int:
+    if job == "sync":
+        return courses
+    with live.session() as session:
+        return len(award_issuance.courses_with_pending(session)) * shards
+
+
+def celery_workers(live: Live, redis_url: str, args: argparse.Namespace, workers: int = 2) -> dict[str, float]:
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
     live.app.config["REDIS_URL"] = redis_url
+    live.app.config["JOB_ISSUANCE_SHARDS"] = args.shards
     celery = make_celery(live.app)
     processes = [subprocess.Popen([sys.executable, "-m", "bridge.cli", "worker", "--pool", "solo",
-                                   "--loglevel", "WARNING"], env=environment(live, redis_url),
+                                   "--loglevel", "WARNING"], env=environment(live, redis_url, args.shards),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(workers)]
     try:
         deadline = time.monotonic() + 60
@@ -124,14 +149,17 @@ def celery_workers(live: Live, redis_url: str, courses: int, workers: int = 2) -
             time.sleep(0.2)
         seconds = {}
         for job in STAGES:
+            expected = expected_runs(live, job, args.courses, args.shards)
+            cpu = sum(cpu_seconds(p.pid) for p in processes)
             started = time.perf_counter()
             celery.send_task("bridge.fanout", args=(job,))
             deadline = time.monotonic() + 3600
-            while len(done_runs(live, job)) < courses:
+            while len(done_runs(live, job)) < expected:
                 if time.monotonic() > deadline:
                     raise SystemExit("the workers did not finish within an hour")
                 time.sleep(0.05)
             seconds[job] = time.perf_counter() - started
+            seconds[f"{job}_cpu"] = sum(cpu_seconds(p.pid) for p in processes) - cpu
         return seconds
     finally:
         for process in processes:
@@ -157,12 +185,16 @@ def _measure(mode: str, args: argparse.Namespace, redis_url: str) -> tuple[dict[
             live.lti.register()
             seed(live, args.courses, args.learners, args.line_items)
             if mode == "embedded":
-                seconds = embedded(live, redis_url)
+                seconds = embedded(live, redis_url, args)
             else:
-                seconds = celery_workers(live, redis_url, args.courses)
+                seconds = celery_workers(live, redis_url, args)
             return seconds, {job: done_runs(live, job) for job in STAGES}
         finally:
             stop_live(live)
+
+
+def total(seconds: dict[str, float]) -> float:
+    return sum(seconds[job] for job in STAGES)
 
 
 def main() -> None:
@@ -171,18 +203,20 @@ def main() -> None:
     parser.add_argument("--learners", type=int, default=2000)
     parser.add_argument("--courses", type=int, default=4)
     parser.add_argument("--line-items", type=int, default=10)
-    parser.add_argument("--postgres", metavar="ADMIN_URL", default="",
-                        help="run on PostgreSQL (e.g. postgresql+psycopg://postgres@127.0.0.1:55432/postgres)")
+    parser.add_argument("--database-url", "--postgres", dest="postgres", metavar="ADMIN_URL", default="",
+                        help="run on PostgreSQL (e.g. postgresql+psycopg://postgres@127.0.0.1:55432/postgres); "
+                             "a fresh database is created on that server for each mode")
+    parser.add_argument("--shards", type=int, default=4, help="Celery issuance tasks per course (default 4)")
     args = parser.parse_args()
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     redis_url = os.environ.get("BRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:56379/0")
     embedded_s, runs = measure("embedded", args, redis_url)
     celery_s, celery_runs = measure("celery", args, redis_url)
-    ratio = sum(embedded_s.values()) / sum(celery_s.values())
+    ratio = total(embedded_s) / total(celery_s)
     issued = sum(int(r.counts.get("issued", 0)) for r in runs["issuance"])
     if args.json:
-        print(json.dumps({"metric": "sync_e2e_10k", "value": round(sum(celery_s.values()), 3), "unit": "s",
-                          "baseline": round(sum(embedded_s.values()), 3), "ratio": round(ratio, 3),
+        print(json.dumps({"metric": "sync_e2e_10k", "value": round(total(celery_s), 3), "unit": "s",
+                          "baseline": round(total(embedded_s), 3), "ratio": round(ratio, 3), "shards": args.shards,
                           "learners": args.learners, "courses": args.courses, "issued": issued,
                           "database": "postgresql" if args.postgres else "sqlite",
                           "stages": {"embedded": embedded_s, "celery": celery_s}}))
@@ -194,11 +228,12 @@ def main() -> None:
           f"{args.line_items} line items: "
           f"{members} members, {results} results, {awarded} awards, {issued} credentials issued per mode")
     for name, seconds, recorded in (("embedded", embedded_s, runs), ("2 celery workers", celery_s, celery_runs)):
-        total = sum(seconds.values())
         made = sum(int(r.counts.get("issued", 0)) for r in recorded["issuance"])
-        print(f"{name:>17}: {total:7.2f} s   sync {seconds['sync']:6.2f} s ({members / seconds['sync']:7.1f} members/s,"
-              f" {results / seconds['sync']:8.1f} results/s)   issuance {seconds['issuance']:6.2f} s"
-              f" ({made / seconds['issuance']:6.1f} credentials/s)")
+        print(f"{name:>17}: {total(seconds):7.2f} s   sync {seconds['sync']:6.2f} s "
+              f"({members / seconds['sync']:7.1f} members/s, {results / seconds['sync']:8.1f} results/s; "
+              f"CPU {seconds['sync_cpu']:6.1f} s)   issuance {seconds['issuance']:6.2f} s"
+              f" ({made / seconds['issuance']:6.1f} credentials/s, {1000 * seconds['issuance'] / max(made, 1):5.1f}"
+              f" ms each; CPU {seconds['issuance_cpu']:6.1f} s)")
     print(f"{'ratio':>17}: {ratio:7.2f} × (embedded / two workers; goal ≥ 1.6)")
 
 
