@@ -1,11 +1,12 @@
 """Sequencing rules and limit conditions (SCORM 2004 4th Ed. SN 3.4, 3.5, 4.8).
 
 Implements the Sequencing Rules Check Process (UP.2) and its Rule Check Subprocess (UP.2.1), the
-Limit Conditions Check Process (UP.1) for `attemptLimit`, and the Check Activity Process (UP.5:
-disabled rule or violated limit). Conditions evaluate to True, False or unknown (None), as in SN
-UP.2.1: `not` of unknown stays unknown and a rule fires only when its combined value is True, so
-"disabled when not satisfied" does not disable an activity whose objective status is unknown.
-`timeLimitExceeded` and `outsideAvailableTimeRange` are always False: time limits are not tracked.
+Limit Conditions Check Process (UP.1) for `attemptLimit` and `attemptAbsoluteDurationLimit`, and the
+Check Activity Process (UP.5: disabled rule or violated limit). Conditions evaluate to True, False or
+unknown (None), as in SN UP.2.1: `not` of unknown stays unknown and a rule fires only when its combined
+value is True, so "disabled when not satisfied" does not disable an activity whose objective status is
+unknown. `timeLimitExceeded` holds when the attempt's tracked duration reached its absolute duration
+limit; `outsideAvailableTimeRange` is always False (begin/end time limits are not kept).
 """
 
 from __future__ import annotations
@@ -18,16 +19,26 @@ from scorm.sequencing_tree import Activity, ActivityTree, ObjectiveState, read_o
 Ternary = bool | None
 
 
-def limit_exceeded(activity: Activity) -> bool:
-    """UP.1: a tracked activity whose attempt count reached its attempt limit.
+def duration_exceeded(activity: Activity) -> bool:
+    """The attempt's tracked duration reached `attemptAbsoluteDurationLimit` (unknown duration: not reached)."""
+    limit = activity.sequencing.attempt_duration_limit
+    return limit is not None and activity.attempt_duration is not None and activity.attempt_duration >= limit
 
-    An active or suspended activity is within its current attempt, so it never violates the limit.
+
+def limit_exceeded(activity: Activity) -> bool:
+    """UP.1 Limit Conditions Check Process: attemptLimit and attemptAbsoluteDurationLimit of a tracked activity.
+
+    An active or suspended activity is within its current attempt, so it never violates a limit (UP.1 step 2):
+    the attempt limit holds once the attempt count reached it (step 3), the duration limit once the last
+    attempt, with known progress, lasted as long as the limit (step 6; the duration is the SCO's tracked
+    total time, so only leaves have one).
     """
-    limit = activity.sequencing.attempt_limit
-    if activity.is_active or activity.is_suspended:
+    seq = activity.sequencing
+    if not seq.tracked or activity.is_active or activity.is_suspended or not activity.activity_progress_status:
         return False
-    return (activity.sequencing.tracked and limit is not None and activity.activity_progress_status
-            and activity.attempt_count >= limit)
+    if seq.attempt_limit is not None and activity.attempt_count >= seq.attempt_limit:
+        return True
+    return activity.attempt_progress_status and duration_exceeded(activity)
 
 
 def objective_condition(name: str, objective: ObjectiveState, threshold: float) -> Ternary:
@@ -57,8 +68,10 @@ def activity_condition(name: str, activity: Activity) -> Ternary:
         return limit_exceeded(activity)
     if name == "always":
         return True
-    if name in ("timeLimitExceeded", "outsideAvailableTimeRange"):
-        return False
+    if name == "timeLimitExceeded":
+        return duration_exceeded(activity)
+    if name == "outsideAvailableTimeRange":
+        return False  # beginTimeLimit / endTimeLimit are not kept
     return None  # an unknown condition name never makes a rule fire
 
 

@@ -17,7 +17,7 @@ delivery instead of a new one starting (RTE 4.2.8).
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +26,7 @@ from scorm.manifest_model import ControlMode, Item, Manifest, Objective, Objecti
 from scorm.rollup import attempt_result
 from scorm.runtime_rules import evaluated_completion, evaluated_success
 from scorm.runtime_store import CmiStore
+from scorm.timing import parse_timeinterval, parse_timespan_12
 
 DEFAULT_SEQUENCING = Sequencing()
 # SCORM 1.2 has no sequencing; LMSs offer both a table of contents and previous/next, so we do too.
@@ -245,12 +246,28 @@ def _record_objectives(tree: ActivityTree, activity: Activity, store: CmiStore) 
         write_objective(tree, activity, key, satisfied=satisfied, measure=scaled)
 
 
+def _seconds(text: str | None, parse: Callable[[str], int]) -> float | None:
+    try:
+        return parse(text) / 100 if text else None
+    except ValueError:
+        return None
+
+
 def record_sco_result(tree: ActivityTree, activity_id: str, state: Mapping[str, Any]) -> None:
-    """Feed one SCO's run-time state (`RuntimeSession.to_state()`) into its activity's tracking state."""
+    """Feed one SCO's run-time state (`RuntimeSession.to_state()`) into its activity's tracking state.
+
+    The attempt's duration is the SCO's cmi.total_time (RTE 4.2.26; 1.2: cmi.core.total_time), the one
+    duration the LMS tracks; UP.1 compares it with `attemptAbsoluteDurationLimit`.
+    """
     activity = tree.by_id[activity_id]
     store = CmiStore(state.get("values"), state.get("counts"))
-    exit_key = "cmi.core.exit" if state.get("family") == "1.2" else "cmi.exit"
+    family_12 = state.get("family") == "1.2"
+    exit_key = "cmi.core.exit" if family_12 else "cmi.exit"
     activity.is_suspended = store.get(exit_key) == "suspend"
+    duration = (_seconds(store.get("cmi.core.total_time"), parse_timespan_12) if family_12
+                else _seconds(store.get("cmi.total_time"), parse_timeinterval))
+    if duration is not None:
+        activity.attempt_duration = duration
     if state.get("family") == "1.2":
         result = attempt_result(state)
         activity.attempt_progress_status = True
