@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import BindParameter, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -58,10 +59,17 @@ def _source(award_id: int) -> str:
     return f"award:{award_id}"
 
 
-def _pending_query(now: datetime) -> Any:
+def _pending_query(now: datetime | BindParameter[datetime]) -> Any:
     issued = exists().where(IssuedCredential.source == ("award:" + Award.id.cast(IssuedCredential.source.type)))
     return select(Award.id).where(Award.status == "active", ~issued,
                                   or_(Award.valid_until.is_(None), Award.valid_until > now))
+
+
+@cache
+def _still_pending() -> Any:
+    """The award and its learner if the award is still pending (built once: it runs once per credential)."""
+    return (_pending_query(bindparam("now")).with_only_columns(Award, LmsUser)
+            .join(LmsUser, LmsUser.id == Award.user_id).where(Award.id == bindparam("award_id")))
 
 
 def pending_awards(session: Session, course_pk: int | None = None, *, now: datetime | None = None) -> list[int]:
@@ -100,8 +108,7 @@ def issue_award(session: Session, box: SecretBox, config: Mapping[str, Any], awa
                 reserved: status_lists.ReservedIndex | None = None,
                 key: SigningKey | None = None) -> IssuedCredential | None:
     """Issue the award's credential if it is still pending and the learner has an e-mail; None otherwise."""
-    found = session.execute(_pending_query(now or utcnow()).with_only_columns(Award, LmsUser)
-                            .join(LmsUser, LmsUser.id == Award.user_id).where(Award.id == award_id)).first()
+    found = session.execute(_still_pending(), {"now": now or utcnow(), "award_id": award_id}).first()
     if found is None:
         return None  # issued meanwhile (another path), revoked or expired
     award, user = found
