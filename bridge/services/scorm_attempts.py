@@ -344,8 +344,11 @@ def _store_result(attempt: ScormAttempt, result: AttemptResult) -> bool:
 def refresh_sequenced_result(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest,
                              now: datetime | None = None) -> None:
     """After a navigation request: ending an attempt can change the root activity's result (UP.4 End Attempt
-    Process, then rollup), so a package judged by sequencing stores it and passes it on like a Terminate."""
-    if not attempt.sco_states or not scorm_sequencing_state.rolled_up_by_sequencing(manifest):
+    Process, then rollup), so a package judged by sequencing stores it and passes it on like a Terminate.
+    Not while a SCO session runs: as everywhere, a result counts once its SCO terminated."""
+    states = attempt.sco_states or {}
+    if not states or any(s.get("running") for s in states.values()) or \
+            not scorm_sequencing_state.rolled_up_by_sequencing(manifest):
         return
     if not _store_result(attempt, attempt_outcome(attempt, activity, manifest)):
         return

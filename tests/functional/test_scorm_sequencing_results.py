@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bridge.models import GradeOutbox, ProgressFact, ScormAttempt
-from tests.functional.test_scorm_player import _learner_player, _setup
+from tests.functional.test_scorm_player import _commit, _learner_player, _open, _setup
 from tests.functional.test_scorm_sequencing import NS, _nav, _run
 from tests.support.launch_actions import LaunchActions
 
@@ -88,3 +88,29 @@ def test_ending_an_attempt_by_navigation_updates_the_result(app: Any, registered
         attempt = session.scalars(select(ScormAttempt)).one()
         assert (attempt.status, attempt.completed, attempt.passed) == ("completed", True, True)
         assert session.scalars(select(ProgressFact)).one().completed is True
+
+
+def test_a_running_sco_does_not_move_the_result_before_it_terminates(app: Any, registered: LaunchActions,
+                                                                     tmp_path: Path) -> None:
+    _setup(registered, _package(tmp_path))
+    config = _learner_player(registered)
+    client = registered.client
+    _nav(client, config, "launch")
+    _run(client, config, "a", ("adl.nav.request", "continue"))
+    _nav(client, config, "terminated")
+    start = _open(client, config, "b")
+    calls = [{"method": "Initialize"}, {"method": "SetValue", "element": "cmi.completion_status", "value": "completed"},
+             {"method": "SetValue", "element": "cmi.success_status", "value": "passed"}, {"method": "Commit"}]
+    assert _commit(client, config, "b", start["session"], [{"seq": 1, "calls": calls}]).status_code == 200
+    state = _nav(client, config, "state").get_json()  # the player asks after each Commit
+    assert state["toc"][1]["completed"] is True  # the contents show the SCO's progress at once…
+    with app.extensions["bridge"].db.session() as session:
+        attempt = session.scalars(select(ScormAttempt)).one()
+        assert (attempt.status, attempt.completed) == ("in_progress", False)  # …the attempt's result waits
+        fact = session.scalars(select(ProgressFact)).first()
+        assert fact is None or not fact.completed
+    finish = [{"method": "Terminate"}]
+    assert _commit(client, config, "b", start["session"], [{"seq": 1, "calls": calls},
+                                                           {"seq": 2, "calls": finish}]).status_code == 200
+    with app.extensions["bridge"].db.session() as session:
+        assert session.scalars(select(ScormAttempt)).one().completed is True
