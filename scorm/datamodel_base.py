@@ -62,6 +62,8 @@ class DataModel:
     keywords: dict[str, str] = field(default_factory=dict)  # fixed RO values such as cmi._version
     # Element name → its resolution, filled by `scorm.datamodel.resolve` (the model is immutable, so is this).
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Element name → (codes, its compiled SetValue), filled by `scorm.runtime_access.set_value`.
+    setters: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {

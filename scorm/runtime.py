@@ -52,6 +52,11 @@ class RuntimeSession:
     def __init__(self, version: str, sco_info: Sco | None = None, state: Mapping[str, Any] | None = None, *,
                  learner_id: str = "", learner_name: str = "", credit: str = "credit",
                  mode: str = "normal") -> None:
+        self._setup(version)
+        learner = (learner_id, learner_name, credit, mode)
+        self.store = self._load(state, sco_info, learner) if state else self._fresh(sco_info, learner)
+
+    def _setup(self, version: str) -> None:
         self.version = version
         self.model = model_for(version)
         self.family = self.model.family
@@ -61,8 +66,7 @@ class RuntimeSession:
         self._diagnostic = ""
         self._status_set = False
         self.attempt = 1
-        learner = (learner_id, learner_name, credit, mode)
-        self.store = self._load(state, sco_info, learner) if state else self._fresh(sco_info, learner)
+        self.store = CmiStore()
 
     @classmethod
     def running(cls, version: str, state: Mapping[str, Any], *, status_set: bool) -> RuntimeSession:
@@ -73,7 +77,8 @@ class RuntimeSession:
         cmi.core.lesson_status in this session; `status_set` of the earlier request) keeps the SCORM 1.2
         finish rule right across requests.
         """
-        session = cls(version, None, None)
+        session = cls.__new__(cls)  # no fresh store to build and throw away: the values are taken as they are
+        session._setup(version)
         if state.get("format") != STATE_FORMAT or state.get("family") != session.family:
             raise RuntimeStateError(f"saved run-time state is not a running SCORM {session.family} session")
         session.store = CmiStore(state.get("values"), state.get("counts"))
@@ -166,9 +171,12 @@ class RuntimeSession:
         if problem:
             return self._answer(problem)
         outcome = set_value(self.model, self.store, self.codes, element, str(value))
-        if outcome.code == 0 and element == "cmi.core.lesson_status":
+        if outcome.code:
+            return self._answer(outcome)
+        if element == "cmi.core.lesson_status":
             self._status_set = True
-        return self._answer(outcome if outcome.code else Outcome("true", 0))
+        self._error, self._diagnostic = 0, ""
+        return "true"
 
     def get_last_error(self) -> str:
         return str(self._error)

@@ -7,10 +7,12 @@ version-specific numbers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from scorm.datamodel import DataModel, Resolved, resolve
+from scorm.datamodel_base import ElementDef
 from scorm.runtime_rules import evaluated_completion, evaluated_success
 from scorm.runtime_store import CmiStore, fill
 
@@ -104,43 +106,82 @@ def _read_element(store: CmiStore, codes: Codes, found: Resolved) -> Outcome:
 
 
 def set_value(model: DataModel, store: CmiStore, codes: Codes, name: str, value: str) -> Outcome:
+    """SetValue of `name` to `value` (a string): "true" or the failure with its error code."""
+    entry = model.setters.get(name)
+    if entry is None or entry[0] is not codes:
+        entry = (codes, _compile_setter(model, codes, name))
+        if len(model.setters) >= _SETTER_LIMIT:
+            model.setters.clear()  # hostile input (endless distinct names) must not grow memory without bound
+        model.setters[name] = entry
+    setter: Setter = entry[1]
+    return setter(store, value)
+
+
+# Every replayed SetValue of every commit lands here, so what depends on the element name alone (resolution,
+# keyword/read-only refusals, the type's validator, vocabulary subset, dependency and collection positions) is
+# worked out once per name and model; a call then checks only the value and the store's counts.
+Setter = Callable[[CmiStore, str], Outcome]
+_SETTER_LIMIT = 20_000
+_TRUE = Outcome("true", 0)
+
+
+def _compile_setter(model: DataModel, codes: Codes, name: str) -> Setter:
     if not name:
-        return _fail(codes.set_failure, "SetValue needs a data model element name.")
+        return _refusal(codes.set_failure, "SetValue needs a data model element name.")
     found = resolve(model, name)
     if found.kind in ("keyword", "children", "count"):
-        return _fail(codes.keyword_set, f"{name} is a keyword and cannot be set.")
+        return _refusal(codes.keyword_set, f"{name} is a keyword and cannot be set.")
     if found.kind in ("bad_children", "bad_count") and model.family == "1.2":
         code = codes.bad_children if found.kind == "bad_children" else codes.bad_count
-        return _fail(code, f"{found.template} has no {name.rsplit('.', 1)[-1]}.")
+        return _refusal(code, f"{found.template} has no {name.rsplit('.', 1)[-1]}.")
     if found.kind != "element" or found.element is None:
-        return _fail(codes.undefined, f"{name} is not an element of the SCORM {model.family} data model.")
-    element = found.element
-    if element.access == "RO":
-        return _fail(codes.read_only, f"{name} is read-only.")
-    verdict = element.type.validate(value)
-    if verdict == "ok" and element.settable is not None and value not in element.settable:
-        verdict = "type"
-    if verdict != "ok":
-        code = codes.type if verdict == "type" else codes.range
-        return _fail(code, f"{value[:80]!r} is not a valid {element.type.name} for {name}.")
-    return _write(store, codes, found, value)
+        return _refusal(codes.undefined, f"{name} is not an element of the SCORM {model.family} data model.")
+    if found.element.access == "RO":
+        return _refusal(codes.read_only, f"{name} is read-only.")
+    return _element_setter(codes, found, found.element)
 
 
-def _write(store: CmiStore, codes: Codes, found: Resolved, value: str) -> Outcome:
-    if found.indices and not store.can_write(found):
-        return _fail(codes.set_failure, f"{found.name}: records must be added in order; the next index is "
-                     "the current _count.")
-    requires = found.element.requires if found.element else None
-    if requires and store.get(fill(requires, found.indices)) is None:
-        return _fail(codes.dependency, f"{fill(requires, found.indices)} must be set before {found.name}.")
+def _refusal(code: int, diagnostic: str) -> Setter:
+    refused = _fail(code, diagnostic)
+    return lambda store, value: refused
+
+
+def _element_setter(codes: Codes, found: Resolved, element: ElementDef) -> Setter:
+    name, validate, type_name = found.name, element.type.validate, element.type.name
+    settable = frozenset(element.settable) if element.settable is not None else None
+    records = tuple(zip(found.levels, found.indices, strict=True))
+    position = CmiStore.record_position(found)
+    requires = fill(element.requires, found.indices) if element.requires else None
     collection = found.collection
-    if collection is not None and collection.unique_identifier and found.template.endswith(".n.id"):
-        instance, index = store.record_position(found) or ("", 0)
-        other = store.find_identifier(instance, "id", value)
-        current = store.get(found.name)
-        if (other is not None and other != index) or (current is not None and current != value):
-            return _fail(codes.set_failure, f"{found.name}: identifiers are unique and cannot change once set.")
-    if collection is not None and found.indices and found.indices[-1] >= collection.max_items:
-        return _fail(codes.set_failure, f"{found.name}: at most {collection.max_items} records are stored.")
-    store.put(found, value)
-    return Outcome("true", 0)
+    unique = collection is not None and collection.unique_identifier and found.template.endswith(".n.id")
+    over_limit = (f"{name}: at most {collection.max_items} records are stored."
+                  if collection is not None and found.indices and found.indices[-1] >= collection.max_items else "")
+
+    def setter(store: CmiStore, value: str) -> Outcome:
+        verdict = validate(value)
+        if verdict == "ok" and settable is not None and value not in settable:
+            verdict = "type"
+        if verdict != "ok":
+            code = codes.type if verdict == "type" else codes.range
+            return _fail(code, f"{value[:80]!r} is not a valid {type_name} for {name}.")
+        if records and not store.can_write(records):
+            return _fail(codes.set_failure, f"{name}: records must be added in order; the next index is "
+                         "the current _count.")
+        if requires is not None and store.get(requires) is None:
+            return _fail(codes.dependency, f"{requires} must be set before {name}.")
+        if unique and not _identifier_free(store, position, name, value):
+            return _fail(codes.set_failure, f"{name}: identifiers are unique and cannot change once set.")
+        if over_limit:
+            return _fail(codes.set_failure, over_limit)
+        store.put(name, value, position)
+        return _TRUE
+
+    return setter
+
+
+def _identifier_free(store: CmiStore, position: tuple[str, int] | None, name: str, value: str) -> bool:
+    """An identifier may be set once and is not used by another record of its collection."""
+    instance, index = position or ("", 0)
+    other = store.find_identifier(instance, "id", value)
+    current = store.get(name)
+    return (other is None or other == index) and (current is None or current == value)

@@ -24,16 +24,18 @@ class CmiStore:
     def count(self, collection_instance: str) -> int:
         return self.counts.get(collection_instance, 0)
 
-    def record_position(self, resolved: Resolved) -> tuple[str, int] | None:
+    @staticmethod
+    def record_position(resolved: Resolved) -> tuple[str, int] | None:
         """(collection instance path, index) of the record an element belongs to, if in a collection."""
         if resolved.collection is None or not resolved.indices:
             return None
         return resolved.levels[-1], resolved.indices[-1]
 
-    def can_write(self, resolved: Resolved) -> bool:
-        """Enclosing records exist and the innermost index is at most `_count` (append or overwrite)."""
-        counts, last = self.counts, len(resolved.indices) - 1
-        for depth, (instance, index) in enumerate(zip(resolved.levels, resolved.indices, strict=True)):
+    def can_write(self, records: tuple[tuple[str, int], ...]) -> bool:
+        """Enclosing records exist and the innermost index is at most `_count` (append or overwrite);
+        `records` are the (collection instance path, index) pairs of an element name, outermost first."""
+        counts, last = self.counts, len(records) - 1
+        for depth, (instance, index) in enumerate(records):
             count = counts.get(instance, 0)
             if index > count or (index == count and depth < last):
                 return False
@@ -48,12 +50,13 @@ class CmiStore:
     def get(self, name: str) -> str | None:
         return self.values.get(name)
 
-    def put(self, resolved: Resolved, value: str) -> None:
-        position = self.record_position(resolved)
+    def put(self, name: str, value: str, position: tuple[str, int] | None) -> None:
+        """Store a value; a record at `position` (from `record_position`) extends its collection's count."""
+        self.values[name] = value
         if position is not None:
             instance, index = position
-            self.counts[instance] = max(self.count(instance), index + 1)
-        self.values[resolved.name] = value
+            if self.counts.get(instance, 0) <= index:
+                self.counts[instance] = index + 1
 
     def find_identifier(self, collection_instance: str, child: str, value: str) -> int | None:
         for index in range(self.count(collection_instance)):
