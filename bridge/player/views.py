@@ -86,9 +86,9 @@ def commit(attempt_id: int) -> Any:
                                              scorm_attempts.parse_batches(body.get("batches")))
         if scorm_attempts.ends_session(parsed.batches):
             return _commit_and_roll_up(parsed)
-        with bridge_services().db.engine.begin() as connection:
-            outcome, status = scorm_commits.commit(connection, packages.storage_from_config(current_app.config),
-                                                   parsed, token_for=attempt_token)
+        outcome, status = scorm_commits.commit(bridge_services().db.engine,
+                                               packages.storage_from_config(current_app.config), parsed,
+                                               token_for=attempt_token)
     except scorm_attempts.AttemptError as err:
         return {"error": str(err)}, err.status
     return _answer(outcome, status)

@@ -56,11 +56,16 @@ class Storage:
 
 def storage_from_config(config: Mapping[str, Any]) -> Storage:
     """Content storage and import limits from the application configuration (``SCORM_*`` keys)."""
-    megabytes = int(config.get("SCORM_MAX_PACKAGE_MB") or 1024)
+    return _storage(str(config["INSTANCE_DIR"]), int(config.get("SCORM_MAX_PACKAGE_MB") or 1024),
+                    int(config.get("SCORM_MAX_FILES") or 20_000))
+
+
+@lru_cache(maxsize=16)
+def _storage(instance_dir: str, megabytes: int, max_files: int) -> Storage:
+    # Built once per setting: every run-time commit asks for it.
     limits = PackageLimits(max_total_bytes=megabytes * 1024 * 1024,
-                           max_file_bytes=min(megabytes, 512) * 1024 * 1024,
-                           max_members=int(config.get("SCORM_MAX_FILES") or 20_000))
-    return Storage(Path(config["INSTANCE_DIR"]), limits)
+                           max_file_bytes=min(megabytes, 512) * 1024 * 1024, max_members=max_files)
+    return Storage(Path(instance_dir), limits)
 
 
 def _sha256(source: IO[bytes]) -> str:
@@ -161,7 +166,7 @@ def manifest_of(storage: Storage, package: ScormPackage) -> Manifest:
 
 def manifest_at(storage: Storage, storage_path: str) -> Manifest:
     """The parsed manifest of the package stored at ``storage_path`` (``ScormPackage.storage_path``)."""
-    return _parse_cached(str(storage.instance_dir / storage_path / "imsmanifest.xml"))
+    return _parse_cached(f"{storage.instance_dir}/{storage_path}/imsmanifest.xml")  # no Path joins per commit
 
 
 @lru_cache(maxsize=256)

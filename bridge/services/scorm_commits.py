@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import Connection, Dialect, Table, bindparam, insert, select, update
+from sqlalchemy import Dialect, Engine, PoolProxiedConnection, Table, bindparam, insert, select, update
 
 from bridge.models import LmsUser, ScormActivity, ScormAttempt, ScormPackage
 from bridge.models.base import utcnow
@@ -84,28 +84,55 @@ class CommitRequest:
     batches: Sequence[Batch]
 
 
-def commit(connection: Connection, storage: Storage, request: CommitRequest, *,
+def commit(engine: Engine, storage: Storage, request: CommitRequest, *,
            token_for: Callable[[int, int], str]) -> tuple[CommitOutcome, str]:
-    """Apply a commit that does not end the session; the caller's ``connection`` is in a transaction
-    (``engine.begin()``) and commits it. Returns the outcome and the attempt's status."""
-    sql = _statements(connection)
-    # The DBAPI cursor of the connection's own transaction: a few statements do not need Core's result machinery.
-    cursor = connection.connection.cursor()
+    """Apply a commit that does not end the session, in its own transaction, committed before this returns
+    (so the answer is sent only once the state is stored). Returns the outcome and the attempt's status.
+
+    The transaction runs on a pooled DBAPI connection (pre-pinged like any checkout): the driver begins it at
+    the first statement that needs one (psycopg: the SELECT … FOR UPDATE; pysqlite: the UPDATE, with the row
+    version covering the SELECT before it) and it is committed or rolled back here."""
+    sql = _statements(engine.dialect)
+    connection = engine.raw_connection()
+    cursor = connection.cursor()
     try:
-        target = _load(cursor, sql, storage, request, token_for)
-
-        def logged(run: int) -> dict[str, str]:
-            cursor.execute(sql.logged, sql.params(sql.logged_names, {
-                "attempt_id": target.attempt_id, "sco": target.sco.identifier, "run": run}))
-            return fold(cursor.fetchall())
-
-        replayed = replay_batches(target.states, target.manifest, target.sco, target.learner, request.session_id,
-                                  request.batches, preview=target.preview, logged=logged)
-        if replayed.changed:
-            _save(cursor, sql, target, replayed)
+        outcome, status = _apply(cursor, sql, storage, request, token_for)
+        connection.commit()
+    except BaseException as err:
+        _abandon(engine.dialect, connection, cursor, err)
+        raise
     finally:
         cursor.close()
+        connection.close()  # back to the pool
+    return outcome, status
+
+
+def _apply(cursor: Any, sql: _Statements, storage: Storage, request: CommitRequest,
+           token_for: Callable[[int, int], str]) -> tuple[CommitOutcome, str]:
+    target = _load(cursor, sql, storage, request, token_for)
+
+    def logged(run: int) -> dict[str, str]:
+        cursor.execute(sql.logged, sql.params(sql.logged_names, {
+            "attempt_id": target.attempt_id, "sco": target.sco.identifier, "run": run}))
+        return fold(cursor.fetchall())
+
+    replayed = replay_batches(target.states, target.manifest, target.sco, target.learner, request.session_id,
+                              request.batches, preview=target.preview, logged=logged)
+    if replayed.changed:
+        _save(cursor, sql, target, replayed)
     return replayed.outcome, target.status
+
+
+def _abandon(dialect: Dialect, connection: PoolProxiedConnection, cursor: Any, err: BaseException) -> None:
+    """Roll back after a failure; a connection the database dropped is not handed out again."""
+    dbapi_error = dialect.loaded_dbapi.Error
+    try:
+        connection.rollback()
+    except dbapi_error:
+        connection.invalidate()
+        return
+    if isinstance(err, dbapi_error) and dialect.is_disconnect(err, connection.dbapi_connection, cursor):
+        connection.invalidate()
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,8 +210,7 @@ def _compile(statement: Any, dialect: Dialect) -> tuple[str, list[str]]:
 _compiled: dict[Any, _Statements] = {}
 
 
-def _statements(connection: Connection) -> _Statements:
-    dialect = connection.dialect
+def _statements(dialect: Dialect) -> _Statements:
     key = (dialect.name, dialect.driver, dialect.paramstyle)  # not the dialect object: one per engine
     found = _compiled.get(key)
     if found is None:

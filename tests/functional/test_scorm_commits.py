@@ -57,9 +57,8 @@ def test_a_commit_that_lost_a_race_is_refused_and_changes_nothing(app: Any, regi
 
     request = scorm_commits.CommitRequest(attempt_id, "t", sco, start["session"], scorm_attempts.parse_batches(
         [{"seq": 1, "calls": _calls(("cmi.core.lesson_location", "9"))}]))
-    with pytest.raises(scorm_commits.CommitConflict), engine.begin() as connection:
-        scorm_commits.commit(connection, packages.storage_from_config(app.config), request,
-                             token_for=token_for_and_race)
+    with pytest.raises(scorm_commits.CommitConflict):
+        scorm_commits.commit(engine, packages.storage_from_config(app.config), request, token_for=token_for_and_race)
     assert _state(app).sco_states == {}
     # The browser sends the same batch again; now it is stored.
     assert _commit(registered.client, config, sco, start["session"], [
