@@ -15,6 +15,7 @@ from scorm.errors import ManifestError
 from scorm.launch_urls import add_parameters
 from scorm.manifest_model import Item, Organization, Resource, Sco, ScormVersion
 from scorm.manifest_sequencing import hide_lms_ui, parse_completion_threshold, parse_sequencing
+from scorm.timing import format_timeinterval
 from scorm.xml_helpers import attr, child, child_text, children, number
 
 
@@ -59,6 +60,14 @@ def _completion_threshold(item: Item, version: ScormVersion) -> float | None:
     return threshold.min_progress_measure
 
 
+def _max_time_allowed(item: Item, version: ScormVersion) -> str | None:
+    """1.2: `adlcp:maxtimeallowed`; 2004: `imsss:attemptAbsoluteDurationLimit` (RTE 4.2.13 cmi.max_time_allowed)."""
+    if version == "1.2":
+        return item.max_time_allowed
+    limit = item.sequencing.attempt_duration_limit if item.sequencing else None
+    return None if limit is None else format_timeinterval(round(limit * 100))
+
+
 def _sco(item: Item, resource: Resource, version: ScormVersion) -> Sco:
     if not resource.href:
         raise ManifestError(
@@ -77,7 +86,7 @@ def _sco(item: Item, resource: Resource, version: ScormVersion) -> Sco:
         completion_threshold=_completion_threshold(item, version),
         objective_ids=tuple(o.identifier for o in objectives if o.identifier),
         data_from_lms=item.data_from_lms,
-        max_time_allowed=item.max_time_allowed,
+        max_time_allowed=_max_time_allowed(item, version),
         time_limit_action=item.time_limit_action,
     )
 

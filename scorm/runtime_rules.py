@@ -62,6 +62,8 @@ def initial_values_2004(sco: Sco | None, learner_id: str, learner_name: str, cre
             values["cmi.scaled_passing_score"] = format_number(sco.scaled_passing_score)
         if sco.data_from_lms is not None:
             values["cmi.launch_data"] = sco.data_from_lms
+        if sco.max_time_allowed:
+            values["cmi.max_time_allowed"] = sco.max_time_allowed
         if sco.time_limit_action:
             values["cmi.time_limit_action"] = sco.time_limit_action
         # RTE 4.2.17: objectives declared in the manifest are pre-loaded; SCOs look them up by id.

@@ -88,3 +88,18 @@ def seq_manifest() -> Any:
 
     return manifest(item("a", '<imsss:limitConditions attemptAbsoluteDurationLimit="PT10M"/>') + item("b"),
                     flow_mode())
+
+
+def test_the_sco_reads_its_duration_limit_as_max_time_allowed() -> None:
+    """RTE 4.2.13: cmi.max_time_allowed is the activity's attemptAbsoluteDurationLimit (read-only)."""
+    from scorm.runtime import RuntimeSession
+
+    parsed = seq_manifest()
+    timed_sco, free_sco = parsed.scos
+    runtime = RuntimeSession(parsed.version, timed_sco)
+    runtime.initialize("")
+    assert runtime.get_value("cmi.max_time_allowed") == "PT10M"
+    assert runtime.set_value("cmi.max_time_allowed", "PT1H") == "false"  # read-only
+    untimed = RuntimeSession(parsed.version, free_sco)
+    untimed.initialize("")
+    assert untimed.get_value("cmi.max_time_allowed") == ""
