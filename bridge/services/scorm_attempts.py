@@ -333,7 +333,7 @@ def _exit_of(state: Mapping[str, Any]) -> str:
     return str(values.get("cmi.core.exit") or values.get("cmi.exit") or "")
 
 
-def _store_result(attempt: ScormAttempt, result: AttemptResult) -> bool:
+def store_result(attempt: ScormAttempt, result: AttemptResult) -> bool:
     """Copy the result onto the attempt; whether anything changed."""
     fields = (result.completed, result.passed, result.score_raw, result.score_scaled)
     changed = fields != (attempt.completed, attempt.passed, attempt.score_raw, attempt.score_scaled)
@@ -341,28 +341,10 @@ def _store_result(attempt: ScormAttempt, result: AttemptResult) -> bool:
     return changed
 
 
-def refresh_sequenced_result(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest,
-                             now: datetime | None = None) -> None:
-    """After a navigation request: ending an attempt can change the root activity's result (UP.4 End Attempt
-    Process, then rollup), so a package judged by sequencing stores it and passes it on like a Terminate.
-    Not while a SCO session runs: as everywhere, a result counts once its SCO terminated."""
-    states = attempt.sco_states or {}
-    if not states or any(s.get("running") for s in states.values()) or \
-            not scorm_sequencing_state.rolled_up_by_sequencing(manifest):
-        return
-    if not _store_result(attempt, attempt_outcome(attempt, activity, manifest)):
-        return
-    now = now or datetime.now(UTC)
-    if attempt.completed and attempt.status == "in_progress":
-        attempt.status, attempt.finished_at = "completed", now
-    if not attempt.preview:
-        record_activity_progress(session, activity, attempt.user_id, now)
-
-
 def _on_terminate(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest, sco: Sco,
                   now: datetime) -> None:
     result = attempt_outcome(attempt, activity, manifest)
-    _store_result(attempt, result)
+    store_result(attempt, result)
     attempt.total_seconds = sum(_seconds(s["runtime"]) for s in attempt.sco_states.values())
     if _exit_of(attempt.sco_states[sco.identifier]["runtime"]) == "suspend":
         attempt.status = "suspended"

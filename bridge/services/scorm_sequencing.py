@@ -8,6 +8,8 @@ The engine is ``scorm.sequencing.Sequencer``; this module keeps its state on the
   suspendAll), the SCO's own ``adl.nav.request`` after it terminated ("terminated"), or the launch ("launch":
   the current activity again, resumeAll after a suspendAll, else start); a refused request changes nothing
   but the recorded results and raises ``NavigationRefused`` with the SN message;
+- ``navigate_attempt`` (what the endpoint calls) also stores the attempt's result when the request changed the
+  root activity's (``refresh_result``: ending an attempt rolls up; the progress fact and grade follow);
 - ``open_check`` lets a SCO run only when sequencing delivered it (or a choice of it is honoured now) and
   gives the ``adl.nav.request_valid.*`` values it reads.
 SCORM 1.2 packages have no sequencing: none of this applies to them (``sequenced``). The caller owns the
@@ -18,13 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bridge.models import ScormActivity, ScormAttempt
-from bridge.services.scorm_attempts import AttemptError, refresh_sequenced_result
-from bridge.services.scorm_sequencing_state import load, marker, save
+from bridge.services.scorm_attempts import AttemptError, attempt_outcome, record_activity_progress, store_result
+from bridge.services.scorm_sequencing_state import load, marker, rolled_up_by_sequencing, save
 from bridge.services.scorm_sequencing_state import sequenced as sequenced  # the player asks here
 from scorm.launch_urls import add_parameters
 from scorm.manifest_model import Manifest
@@ -164,6 +167,23 @@ def navigate(attempt: ScormAttempt, manifest: Manifest, request: str, target: st
     return nav
 
 
+def refresh_result(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest,
+                   now: datetime | None = None) -> None:
+    """After a navigation request: ending an attempt can change the root activity's result (UP.4 End Attempt
+    Process, then rollup), so a package judged by sequencing stores it and passes it on like a Terminate.
+    Not while a SCO session runs: as everywhere, a result counts once its SCO terminated."""
+    states = attempt.sco_states or {}
+    if not states or any(s.get("running") for s in states.values()) or not rolled_up_by_sequencing(manifest):
+        return
+    if not store_result(attempt, attempt_outcome(attempt, activity, manifest)):
+        return
+    now = now or datetime.now(UTC)
+    if attempt.completed and attempt.status == "in_progress":
+        attempt.status, attempt.finished_at = "completed", now
+    if not attempt.preview:
+        record_activity_progress(session, activity, attempt.user_id, now)
+
+
 def navigate_attempt(session: Session, attempt: ScormAttempt, activity: ScormActivity, manifest: Manifest,
                      request: str, target: str | None = None) -> NavState:
     """``navigate``, then the attempt's result as the root activity now has it (a request that ends an attempt
@@ -172,9 +192,9 @@ def navigate_attempt(session: Session, attempt: ScormAttempt, activity: ScormAct
     try:
         nav = navigate(attempt, manifest, request, target)
     except NavigationRefused:
-        refresh_sequenced_result(session, attempt, activity, manifest)
+        refresh_result(session, attempt, activity, manifest)
         raise
-    refresh_sequenced_result(session, attempt, activity, manifest)
+    refresh_result(session, attempt, activity, manifest)
     return nav
 
 
