@@ -17,7 +17,8 @@ start-up is not counted. Celery: two ``bridge worker --pool solo`` subprocesses 
 through Redis (``BRIDGE_TEST_REDIS_URL``, default redis://127.0.0.1:56379/0), each stage timed from sending its
 fan-out to its last course (or shard) run recorded done, with both workers already up. Value: seconds with two
 workers (both stages); baseline: embedded seconds; ratio: embedded / two workers (goal ≥ 1.6). CPU seconds of
-the job processes per stage are printed too (the sandbox LMS, the database and Redis are not counted).
+the job processes per stage are printed too (the sandbox LMS, the database and Redis are not counted), and how
+many of the machine's cores were busy meanwhile (with anyone's work: on a shared machine, not only ours).
 ``--database-url ADMIN_URL`` (alias ``--postgres``) runs both modes on a fresh PostgreSQL database each.
 """
 
@@ -99,6 +100,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_busy() -> tuple[float, float]:
+    """(busy, total) CPU ticks of the whole machine since boot, every core (/proc/stat)."""
+    ticks = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(ticks) - ticks[3] - ticks[4], sum(ticks)
+
+
+def busy_cores(before: tuple[float, float]) -> float:
+    """How many of the machine's cores were busy (anyone's work) since ``before``."""
+    busy, total = machine_busy()
+    return (busy - before[0]) / max(total - before[1], 1) * (os.cpu_count() or 1)
+
+
 def children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -116,10 +129,11 @@ def embedded(live: Live, redis_url: str, args: argparse.Namespace) -> dict[str, 
     """Each stage from its first course run's start to its last one's end (process start-up is not counted)."""
     seconds = {}
     for job in STAGES:
-        cpu = children_cpu()
+        cpu, machine = children_cpu(), machine_busy()
         subprocess.run([sys.executable, "-m", "bridge.cli", "jobs", "run", job], env=environment(live, ""),
                        check=True, stdout=subprocess.DEVNULL)
         seconds[f"{job}_cpu"] = children_cpu() - cpu  # includes start-up (≈ 1 s)
+        seconds[f"{job}_busy_cores"] = busy_cores(machine)
         runs = done_runs(live, job)
         last = max(r.finished_at for r in runs if r.finished_at is not None)
         seconds[job] = (last - min(r.started_at for r in runs)).total_seconds()
@@ -150,7 +164,7 @@ def celery_workers(live: Live, redis_url: str, args: argparse.Namespace, workers
         seconds = {}
         for job in STAGES:
             expected = expected_runs(live, job, args.courses, args.shards)
-            cpu = sum(cpu_seconds(p.pid) for p in processes)
+            cpu, machine = sum(cpu_seconds(p.pid) for p in processes), machine_busy()
             started = time.perf_counter()
             celery.send_task("bridge.fanout", args=(job,))
             deadline = time.monotonic() + 3600
@@ -160,6 +174,7 @@ def celery_workers(live: Live, redis_url: str, args: argparse.Namespace, workers
                 time.sleep(0.05)
             seconds[job] = time.perf_counter() - started
             seconds[f"{job}_cpu"] = sum(cpu_seconds(p.pid) for p in processes) - cpu
+            seconds[f"{job}_busy_cores"] = busy_cores(machine)
         return seconds
     finally:
         for process in processes:
@@ -231,10 +246,24 @@ def main() -> None:
         made = sum(int(r.counts.get("issued", 0)) for r in recorded["issuance"])
         print(f"{name:>17}: {total(seconds):7.2f} s   sync {seconds['sync']:6.2f} s "
               f"({members / seconds['sync']:7.1f} members/s, {results / seconds['sync']:8.1f} results/s; "
-              f"CPU {seconds['sync_cpu']:6.1f} s)   issuance {seconds['issuance']:6.2f} s"
-              f" ({made / seconds['issuance']:6.1f} credentials/s, {1000 * seconds['issuance'] / max(made, 1):5.1f}"
-              f" ms each; CPU {seconds['issuance_cpu']:6.1f} s)")
+              f"CPU {seconds['sync_cpu']:5.1f} s, machine {seconds['sync_busy_cores']:.2f} cores busy)   "
+              f"issuance {seconds['issuance']:6.2f} s ({made / seconds['issuance']:6.1f} credentials/s, "
+              f"{1000 * seconds['issuance'] / max(made, 1):5.1f} ms each; CPU {seconds['issuance_cpu']:5.1f} s, "
+              f"machine {seconds['issuance_busy_cores']:.2f} cores busy)")
     print(f"{'ratio':>17}: {ratio:7.2f} × (embedded / two workers; goal ≥ 1.6)")
+    print(f"{'celery runs':>17}: " + timeline(celery_runs))
+
+
+def timeline(recorded: dict[str, list[JobRun]]) -> str:
+    """Each run's scope, start (seconds after its stage's first run started) and length: the shards side by side."""
+    parts = []
+    for job in STAGES:
+        runs = sorted(recorded[job], key=lambda r: r.started_at)
+        for run in runs:
+            start = (run.started_at - runs[0].started_at).total_seconds()
+            length = ((run.finished_at or run.started_at) - run.started_at).total_seconds()
+            parts.append(f"{job} {run.scope} +{start:.1f} s {length:.1f} s")
+    return "; ".join(parts)
 
 
 if __name__ == "__main__":
