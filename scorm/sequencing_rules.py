@@ -31,7 +31,7 @@ def limit_exceeded(activity: Activity) -> bool:
     An active or suspended activity is within its current attempt, so it never violates a limit (UP.1 step 2):
     the attempt limit holds once the attempt count reached it (step 3), the duration limit once the last
     attempt, with known progress, lasted as long as the limit (step 6; the duration is the SCO's tracked
-    total time, so only leaves have one).
+    total time, and for a cluster the time its SCOs tracked during its attempt).
     """
     seq = activity.sequencing
     if not seq.tracked or activity.is_active or activity.is_suspended or not activity.activity_progress_status:

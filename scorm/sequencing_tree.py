@@ -253,11 +253,23 @@ def _seconds(text: str | None, parse: Callable[[str], int]) -> float | None:
         return None
 
 
+def _add_duration(activity: Activity, duration: float) -> None:
+    added = duration - (activity.attempt_duration or 0.0)
+    activity.attempt_duration = duration
+    if added <= 0:
+        return
+    for cluster in activity.ancestors()[1:]:
+        if cluster.is_active:
+            cluster.attempt_duration = (cluster.attempt_duration or 0.0) + added
+
+
 def record_sco_result(tree: ActivityTree, activity_id: str, state: Mapping[str, Any]) -> None:
     """Feed one SCO's run-time state (`RuntimeSession.to_state()`) into its activity's tracking state.
 
     The attempt's duration is the SCO's cmi.total_time (RTE 4.2.26; 1.2: cmi.core.total_time), the one
-    duration the LMS tracks; UP.1 compares it with `attemptAbsoluteDurationLimit`.
+    duration the LMS tracks; UP.1 compares it with `attemptAbsoluteDurationLimit`. What it adds is added
+    to the running attempts of the clusters above, so a cluster's attempt lasts at least as long as the
+    time spent in its SCOs during it.
     """
     activity = tree.by_id[activity_id]
     store = CmiStore(state.get("values"), state.get("counts"))
@@ -267,7 +279,7 @@ def record_sco_result(tree: ActivityTree, activity_id: str, state: Mapping[str, 
     duration = (_seconds(store.get("cmi.core.total_time"), parse_timespan_12) if family_12
                 else _seconds(store.get("cmi.total_time"), parse_timeinterval))
     if duration is not None:
-        activity.attempt_duration = duration
+        _add_duration(activity, duration)
     if state.get("family") == "1.2":
         result = attempt_result(state)
         activity.attempt_progress_status = True

@@ -103,3 +103,18 @@ def test_the_sco_reads_its_duration_limit_as_max_time_allowed() -> None:
     untimed = RuntimeSession(parsed.version, free_sco)
     untimed.initialize("")
     assert untimed.get_value("cmi.max_time_allowed") == ""
+
+
+def test_a_cluster_counts_the_time_spent_in_its_scos_during_its_attempt() -> None:
+    module = item("m", flow_mode() + '<imsss:limitConditions attemptAbsoluteDurationLimit="PT20M"/>',
+                  item("a") + item("b"))
+    seq = sequencer(module + item("z"), flow_mode())
+    assert seq.navigate("start").activity_id == "a"
+    seq.record("a", spent("PT5M"))
+    seq.record("a", spent("PT8M"))  # the same attempt reported again: only the 3 new minutes count
+    assert seq.navigate("continue").activity_id == "b"
+    seq.record("b", spent("PT12M"))
+    assert seq.tree.by_id["m"].attempt_duration == 1200.0
+    assert seq.navigate("continue").activity_id == "z"
+    assert seq.navigate("choice", "a").code == "DB.1.1-3"  # m's attempt used its 20 minutes
+    assert seq.tree.by_id["z"].attempt_duration is None
