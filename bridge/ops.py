@@ -14,6 +14,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,9 +61,25 @@ def configure_logging(level: str, fmt: str) -> None:
     root.setLevel(level)
 
 
+def request_id_for(incoming: str) -> str:
+    """The request id: the caller's ``X-Request-Id`` when it is a safe one, otherwise a new one."""
+    return incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+
+
+def observe_request(config: Mapping[str, Any], method: str, path: str, endpoint: str | None, status_code: int,
+                    elapsed: float) -> None:
+    """Count a finished request for ``/metrics`` and, with JSON logs, log it (ids and measurements only)."""
+    metrics.requests_of(status_code).inc()
+    if endpoint == "lti.launch":
+        metrics.LAUNCHES.labels("ok" if status_code < 400 else "refused").inc()
+        metrics.LAUNCH_SECONDS.observe(elapsed)
+    if config.get("LOG_FORMAT") == "json":
+        log.info("request", extra={"method": method, "path": path, "endpoint": endpoint,
+                                   "status_code": status_code, "seconds": round(elapsed, 4)})
+
+
 def _begin() -> None:
-    incoming = request.headers.get("X-Request-Id", "")
-    rid = incoming if _REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+    rid = request_id_for(request.headers.get("X-Request-Id", ""))
     g.request_id, g.request_started = rid, time.perf_counter()
     g.request_id_token = request_id.set(rid)
 
@@ -72,14 +89,8 @@ def _end(response: Response) -> Response:
     if rid is None:
         return response
     response.headers["X-Request-Id"] = rid
-    elapsed = time.perf_counter() - g.request_started
-    metrics.requests_of(response.status_code).inc()
-    if request.endpoint == "lti.launch":
-        metrics.LAUNCHES.labels("ok" if response.status_code < 400 else "refused").inc()
-        metrics.LAUNCH_SECONDS.observe(elapsed)
-    if current_app.config.get("LOG_FORMAT") == "json":
-        log.info("request", extra={"method": request.method, "path": request.path, "endpoint": request.endpoint,
-                                   "status_code": response.status_code, "seconds": round(elapsed, 4)})
+    observe_request(current_app.config, request.method, request.path, request.endpoint, response.status_code,
+                    time.perf_counter() - g.request_started)
     return response
 
 

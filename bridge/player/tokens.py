@@ -12,13 +12,14 @@ import hmac
 from flask import abort, current_app
 
 
-def _mac(purpose: str) -> str:
-    key = str(current_app.config["SECRET_KEY"]).encode()
+def _mac(purpose: str, secret_key: str | None = None) -> str:
+    key = str(current_app.config["SECRET_KEY"] if secret_key is None else secret_key).encode()
     return hmac.new(key, purpose.encode(), hashlib.sha256).hexdigest()[:40]
 
 
-def attempt_token(attempt_id: int, user_pk: int) -> str:
-    return _mac(f"scorm-attempt:{attempt_id}:{user_pk}")
+def attempt_token(attempt_id: int, user_pk: int, *, secret_key: str | None = None) -> str:
+    """The attempt's token under the application's secret key (``secret_key`` outside an application context)."""
+    return _mac(f"scorm-attempt:{attempt_id}:{user_pk}", secret_key)
 
 
 def content_signature(package_id: int) -> str:

@@ -8,15 +8,17 @@ The page itself carries no data in inline scripts (CSP ``script-src 'self'``): `
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, cast
 
-from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Flask, Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy.orm.exc import StaleDataError
 
 import bridge.player.content  # noqa: F401  (its routes join the blueprint)
 import bridge.player.manage  # noqa: F401
 from bridge.lti.session import current_launch
+from bridge.player import commit_endpoint
 from bridge.player.blueprint import bp
+from bridge.player.commit_endpoint import MAX_COMMIT_BYTES
 from bridge.player.loading import Loaded, load_attempt, player_config
 from bridge.player.navigation import sequenced_open  # (its navigate route joins the blueprint too)
 from bridge.player.tokens import attempt_token
@@ -25,8 +27,6 @@ from bridge.web import bridge_services, db_session
 from scorm.datamodel import datamodel_json
 from scorm.manifest_model import SCORM_VERSIONS
 from scorm.timing import TIME_12, TIME_2004, TIMEINTERVAL, TIMESPAN_12
-
-MAX_COMMIT_BYTES = 4 * 1024 * 1024
 
 __all__ = ["bp"]
 
@@ -81,9 +81,7 @@ def commit(attempt_id: int) -> Any:
         return {"error": "Too much data in one request."}, 413
     body = _json_body()
     try:
-        parsed = scorm_commits.CommitRequest(attempt_id, request.args.get("t", ""), str(body.get("sco", "")),
-                                             str(body.get("session", "")),
-                                             scorm_attempts.parse_batches(body.get("batches")))
+        parsed = commit_endpoint.parse(attempt_id, request.args.get("t", ""), body)
         if scorm_attempts.ends_session(parsed.batches):
             return _commit_and_roll_up(parsed)
         outcome, status = scorm_commits.commit(bridge_services().db.engine,
@@ -91,7 +89,11 @@ def commit(attempt_id: int) -> Any:
                                                token_for=attempt_token)
     except scorm_attempts.AttemptError as err:
         return {"error": str(err)}, err.status
-    return _answer(outcome, status)
+    return commit_endpoint.answer(outcome, status)
+
+
+# Non-final commits are answered in front of Flask (``commit_endpoint``); the view above gets what that passes on.
+bp.record_once(lambda state: commit_endpoint.install(cast(Flask, state.app)))
 
 
 def _commit_and_roll_up(parsed: scorm_commits.CommitRequest) -> Any:
@@ -109,12 +111,7 @@ def _commit_and_roll_up(parsed: scorm_commits.CommitRequest) -> Any:
     except StaleDataError:
         session.rollback()  # a concurrent post of the same attempt won; the browser sends again
         return {"error": "The attempt was being saved by another request; try again."}, 503
-    return _answer(outcome, loaded.attempt.status)
-
-
-def _answer(outcome: scorm_attempts.CommitOutcome, status: str) -> dict[str, Any]:
-    return {"acked": outcome.acked, "applied": outcome.applied, "rejected": list(outcome.rejected),
-            "terminated": outcome.terminated, "status": status}
+    return commit_endpoint.answer(outcome, loaded.attempt.status)
 
 
 @bp.get("/datamodel/<version>.json")
