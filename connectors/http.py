@@ -4,7 +4,8 @@ Every outside call in the project goes through :func:`make_session` (house rule 
 handed to pylti1p3 as ``requests_session=``, so it stays a drop-in ``requests.Session``.
 :class:`HttpConnector` is the base class of every connector (after python-social-auth's ``BaseAuth``):
 subclasses declare ``name`` and media types as class constants and override the
-:meth:`HttpConnector.authorize` hook. Retries follow :mod:`connectors.retry`; paging follows RFC 8288
+:meth:`HttpConnector.authorize` hook. Retries follow :mod:`connectors.retry` (a Retry-After the server sends
+holds back every request of the same connector, on any thread, until it has passed); paging follows RFC 8288
 (:mod:`connectors.paging`); errors are the tree in :mod:`connectors.errors`, raised ``from`` the cause.
 """
 
@@ -15,7 +16,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -120,6 +121,9 @@ class HttpConnector:
         self._sleep, self._now, self._rng = sleep, now, rng or random.Random()
         self.max_pages = max_pages or self.MAX_PAGES
         self.max_page_bytes = max_page_bytes or self.MAX_BODY_BYTES
+        # Until when the server asked us to wait (Retry-After), for every request of this connector: callers
+        # on other threads (a sync fetches several collections at once) hold back too instead of piling on.
+        self._paused_until: datetime | None = None
 
     def authorize(self, send: Callable[[Mapping[str, str]], T]) -> T:
         """Call ``send`` with the authentication headers; override to add tokens (and refresh on 401)."""
@@ -216,6 +220,7 @@ class HttpConnector:
     def _send(self, method: str, url: str, *, idempotent: bool, **kwargs: Any) -> HttpResult:
         slept, attempt = 0.0, 1
         while True:
+            self._hold_back()
             wait: float | None = None
             cause: BaseException | None = None
             try:
@@ -233,8 +238,19 @@ class HttpConnector:
             delay = wait if wait is not None else self.retry.backoff(attempt, self._rng)
             if attempt >= self.retry.max_attempts or slept + delay > self.retry.max_total_sleep:
                 raise error from cause
+            if wait is not None and wait > 0:
+                until = self._now() + timedelta(seconds=wait)
+                self._paused_until = max(until, self._paused_until or until)
             self._sleep(delay)
             slept, attempt = slept + delay, attempt + 1
+
+    def _hold_back(self) -> None:
+        """Wait out a Retry-After another request of this connector was given (once: never longer than asked)."""
+        paused_until = self._paused_until
+        if paused_until is not None:
+            remaining = (paused_until - self._now()).total_seconds()
+            if remaining > 0:
+                self._sleep(remaining)
 
     def _send_once(
         self, method: str, url: str, *, idempotent: bool, max_bytes: int, **kwargs: Any

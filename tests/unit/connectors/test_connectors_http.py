@@ -49,6 +49,27 @@ def test_retry_after_http_date_is_honoured(mocked: responses.RequestsMock, clock
     assert clock.sleeps == [pytest.approx(12.0, abs=1.0)]
 
 
+def test_retry_after_holds_back_the_connectors_other_requests(mocked: responses.RequestsMock,
+                                                              clock: FakeClock) -> None:
+    """A request started (on another thread) while one waits out a 429 waits too, instead of piling on."""
+    other = URL + "/other"
+    mocked.get(URL, status=429, headers={"Retry-After": "5"})
+    mocked.get(URL, json={"n": 1})
+    mocked.get(other, json={"n": 2})
+    during: list[object] = []
+
+    def sleep(seconds: float) -> None:
+        if not during:  # the first wait: meanwhile another caller asks the same platform
+            during.append("asking")
+            during[0] = lms.request_json("GET", other, accept="application/json")[0]
+        clock.sleep(seconds)
+
+    lms = HttpConnector(sleep=sleep, now=clock.utc, rng=random.Random(7))
+    assert lms.request_json("GET", URL, accept="application/json")[0] == {"n": 1}
+    assert during == [{"n": 2}] and clock.sleeps == [5.0, 5.0]  # the other request waited the 5 s out first
+    assert [call.request.url for call in mocked.calls] == [URL, other, URL]
+
+
 def test_backoff_is_full_jitter_within_the_cap(mocked: responses.RequestsMock, clock: FakeClock) -> None:
     for _ in range(3):
         mocked.get(URL, status=502)
