@@ -17,6 +17,7 @@ import hmac
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Dialect, Engine, PoolProxiedConnection, Table, bindparam, insert, select, update
@@ -112,7 +113,7 @@ def _apply(cursor: Any, sql: _Statements, storage: Storage, request: CommitReque
     target = _load(cursor, sql, storage, request, token_for)
 
     def logged(run: int) -> dict[str, str]:
-        cursor.execute(sql.logged, sql.params(sql.logged_names, {
+        cursor.execute(sql.logged, sql.logged_params({
             "attempt_id": target.attempt_id, "sco": target.sco.identifier, "run": run}))
         return fold(cursor.fetchall())
 
@@ -149,7 +150,7 @@ class _Target:
 
 def _load(cursor: Any, sql: _Statements, storage: Storage, request: CommitRequest,
           token_for: Callable[[int, int], str]) -> _Target:
-    cursor.execute(sql.load, sql.params(sql.load_names, {"attempt_id": request.attempt_id}))
+    cursor.execute(sql.load, sql.load_params({"attempt_id": request.attempt_id}))
     row = cursor.fetchone()
     if row is None:
         raise AttemptNotFound("This attempt does not exist (any more). Launch the activity again.")
@@ -172,12 +173,13 @@ def _load(cursor: Any, sql: _Statements, storage: Storage, request: CommitReques
 def _save(cursor: Any, sql: _Statements, target: _Target, replayed: Replayed) -> None:
     values = {"attempt_id": target.attempt_id, "seen": target.version, "next_version": target.version + 1,
               "states": json.dumps(replayed.sco_states), "sco": target.sco.identifier, "now": sql.time(utcnow())}
-    cursor.execute(sql.save, sql.params(sql.save_names, values))
+    cursor.execute(sql.save, sql.save_params(values))
     if cursor.rowcount != 1:
         raise CommitConflict("The attempt was being saved by another request; try again.")
     if replayed.log:
-        cursor.executemany(sql.append, [sql.params(sql.append_names, {"attempt_id": target.attempt_id,
-                                                                       **entry._asdict()})
+        attempt_id, bind = target.attempt_id, sql.append_params
+        cursor.executemany(sql.append, [bind({"attempt_id": attempt_id, "sco": entry.sco, "run": entry.run,
+                                              "element": entry.element, "value": entry.value})
                                         for entry in replayed.log])
 
 
@@ -190,21 +192,27 @@ class _Statements:
     per-execution work (cache key, parameter and result processing) cost more than the database's."""
 
     def __init__(self, dialect: Dialect) -> None:
-        self.positional = bool(dialect.positional)
-        self.load, self.load_names = _compile(_TARGET, dialect)
-        self.save, self.save_names = _compile(_SAVE, dialect)
-        self.logged, self.logged_names = _compile(_LOGGED, dialect)
-        self.append, self.append_names = _compile(_APPEND, dialect)
+        self.load, self.load_params = _compile(_TARGET, dialect)
+        self.save, self.save_params = _compile(_SAVE, dialect)
+        self.logged, self.logged_params = _compile(_LOGGED, dialect)
+        self.append, self.append_params = _compile(_APPEND, dialect)
         process = _ATTEMPT.c.updated_at.type.dialect_impl(dialect).bind_processor(dialect)
         self.time: Callable[[Any], Any] = process or (lambda value: value)
 
-    def params(self, names: Sequence[str], values: Mapping[str, Any]) -> Any:
-        return tuple(values[name] for name in names) if self.positional else {name: values[name] for name in names}
+
+Binder = Callable[[Mapping[str, Any]], Any]
 
 
-def _compile(statement: Any, dialect: Dialect) -> tuple[str, list[str]]:
+def _compile(statement: Any, dialect: Dialect) -> tuple[str, Binder]:
+    """The statement's SQL and a function turning named values into the driver's parameters."""
     compiled = statement.compile(dialect=dialect)
-    return str(compiled), list(compiled.positiontup or compiled.binds)
+    names = tuple(compiled.positiontup or compiled.binds)
+    if not dialect.positional:
+        return str(compiled), lambda values: {name: values[name] for name in names}
+    if len(names) == 1:
+        (name,) = names
+        return str(compiled), lambda values: (values[name],)
+    return str(compiled), itemgetter(*names)  # a tuple in placeholder order, built in C
 
 
 _compiled: dict[Any, _Statements] = {}
