@@ -106,18 +106,19 @@ def prefetched_many(sources: Iterable[tuple[K, Callable[[], Iterator[T]]]], *, w
             return None if stop.is_set() or failed.is_set() else next(pending, None)
 
     def work() -> None:
-        while (source := next_source()) is not None:
-            key, open_pages = source
-            try:
+        key: Any = None
+        try:
+            while (source := next_source()) is not None:
+                key, open_pages = source
                 for page in open_pages():
                     if not offer(("page", key, page)):
                         return
-            except BaseException as err:  # handed to the consumer, raised there in order
-                failed.set()
-                offer(("error", key, err))
-                return
-            if not offer(("end", key, None)):
-                return
+                if not offer(("end", key, None)):
+                    return
+        except BaseException as err:  # handed to the consumer, raised there in order (also if ``sources`` fails)
+            failed.set()
+            offer(("error", key, err))
+            return
         offer(("idle", None, None))
 
     threads = [threading.Thread(target=work, name=f"sync-prefetch-{n}", daemon=True) for n in range(max(1, workers))]

@@ -107,3 +107,15 @@ def test_closing_many_early_stops_every_worker() -> None:
     next(events)
     events.close()
     assert not any(t.name.startswith("sync-prefetch") for t in threading.enumerate())
+
+
+def test_a_failing_list_of_sources_is_raised_not_waited_for() -> None:
+    def sources():  # type: ignore[no-untyped-def]
+        yield _source("a", 3)
+        raise Boom("no more line items")
+
+    seen = []
+    with pytest.raises(Boom, match="no more line items"):
+        for event in prefetched_many(sources(), workers=2, depth=2):
+            seen.append(event)
+    assert set(seen) <= {("a", "a0"), ("a", "a1"), ("a", "a2"), ("a", None)}
