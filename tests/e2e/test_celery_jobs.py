@@ -176,3 +176,50 @@ def test_two_workers_share_one_course_s_issuance_in_shards_and_issue_each_award_
                                   .where(StatusEntry.credential_id.is_(None))) == 0  # no reserved index left over
     finally:
         stop_live(live)
+
+
+def test_a_worker_killed_mid_shard_is_taken_over_and_no_award_is_issued_twice(tmp_path: Path,
+                                                                              workers: Any) -> None:
+    live = _live(tmp_path, members=0)
+    takeover = {"BRIDGE_JOB_LOCK_TTL_SECONDS": "2", "BRIDGE_CELERY_VISIBILITY_TIMEOUT": "3",
+                "BRIDGE_JOB_RETRY_BACKOFF_SECONDS": "1", "BRIDGE_JOB_ISSUANCE_SHARDS": "2"}
+    try:
+        with live.session() as session:
+            tenant = make_tenant(session, learners=400)
+            for n, user in enumerate(tenant.learners):
+                user.email = f"learner-{n}@example.edu"
+            template = templates.save_template(session, registration_pk=tenant.registration.id,
+                                               course_pk=tenant.course.id, template=sample_template())
+            for user in tenant.learners:
+                awards.award_manually(session, template, user.id, tenant.course.id, reason="done", by=None,
+                                      now=utcnow())
+            session.commit()
+        first = workers(live, **takeover)
+        make_celery(live.app).send_task("bridge.fanout", args=("issuance",))
+
+        def credentials() -> int:
+            with live.session() as session:
+                return session.scalar(select(func.count()).select_from(IssuedCredential)) or 0
+
+        _wait_for(lambda: credentials() >= 30)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+        assert credentials() < 400  # killed mid-shard
+        workers(live, **takeover)
+
+        def shards_done() -> list[JobRun]:
+            with live.session() as session:
+                runs = list(session.scalars(select(JobRun).where(JobRun.job == "issuance", JobRun.status == "done")))
+            return runs if {r.scope for r in runs} == {f"course:{tenant.course.id}:shard:{k}/2" for k in (0, 1)} \
+                else []
+
+        _wait_for(shards_done, timeout=120)
+        with live.session() as session:
+            sources = list(session.scalars(select(IssuedCredential.source)))
+            assert len(sources) == len(set(sources)) == 400  # every award once, none twice
+            assert "abandoned" in set(session.scalars(select(JobRun.status).where(JobRun.job == "issuance")))
+            unused = session.scalar(select(func.count()).select_from(StatusEntry)
+                                    .where(StatusEntry.credential_id.is_(None))) or 0
+            assert unused <= 50  # at most the killed run's reserved block stays unused
+    finally:
+        stop_live(live)
