@@ -8,13 +8,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from flask import abort, current_app
 
 
 def _mac(purpose: str, secret_key: str | None = None) -> str:
-    key = str(current_app.config["SECRET_KEY"] if secret_key is None else secret_key).encode()
-    return hmac.new(key, purpose.encode(), hashlib.sha256).hexdigest()[:40]
+    return _mac_under(str(current_app.config["SECRET_KEY"] if secret_key is None else secret_key), purpose)
+
+
+@lru_cache(maxsize=4096)
+def _mac_under(key: str, purpose: str) -> str:
+    # Checked on every run-time commit of every open SCO: the same few attempts over and over.
+    return hmac.new(key.encode(), purpose.encode(), hashlib.sha256).hexdigest()[:40]
 
 
 def attempt_token(attempt_id: int, user_pk: int, *, secret_key: str | None = None) -> str:
