@@ -153,8 +153,9 @@ def _insert_award(session: Session, award: Award) -> tuple[Award, bool]:
 
 def _new_award(template: CredentialTemplate, user_pk: int, course_pk: int | None, *, method: str,
                evidence: dict[str, object], now: datetime, valid_days: int | None, by: int | None,
-               reason: str = "") -> Award:
-    award = Award(user_id=user_pk, template_id=template.id, template_version_id=current_version(template).id,
+               reason: str = "", version_pk: int | None = None) -> Award:
+    version = current_version(template).id if version_pk is None else version_pk
+    award = Award(user_id=user_pk, template_id=template.id, template_version_id=version,
                   course_id=course_pk, evidence=evidence, method=method, status="active", status_reason=reason,
                   status_changed_at=now, awarded_at=now,
                   valid_until=now + timedelta(days=valid_days) if valid_days else None)
@@ -168,43 +169,116 @@ def _course_rules(session: Session, course_pk: int) -> list[AwardRule]:
                                                         AwardRule.enabled.is_(True)).order_by(AwardRule.id)))
 
 
-def evaluate_learner(session: Session, course_pk: int, user_pk: int, *, now: datetime) -> list[Award]:
-    """Award every credential of the course whose rule the learner now satisfies; returns the new awards.
-
-    Repeats until nothing changes, so an award earned here can satisfy a stacked rule of the same course.
-    """
-    facts = learner_facts(session, course_pk, user_pk)
-    created: list[Award] = []
-    pending = _course_rules(session, course_pk)
+def _earn(pending: list[tuple[AwardRule, rules.Rule]], facts: list[rules.Fact], holding: set[int], held: set[str],
+          now: datetime) -> list[tuple[AwardRule, rules.Evaluation]]:
+    """The rules a learner now satisfies, repeated until nothing changes (an award earned here can satisfy a
+    stacked rule of the same course). ``holding``: templates the learner has any award of (never awarded
+    again); ``held``: template ids (text) of active, unexpired awards. Both are updated with what is earned."""
+    earned_all: list[tuple[AwardRule, rules.Evaluation]] = []
     while pending:
-        holding = {a.template_id for a in awards_of(session, user_pk)}
-        held = held_templates(session, user_pk, now)
-        earned = [r for r in pending if r.template_id not in holding
-                  and rules.evaluate(rule_of(r), facts, held).satisfied]
-        for row in earned:
-            evaluation = rules.evaluate(rule_of(row), facts, held)
-            template = session.get_one(CredentialTemplate, row.template_id)
-            award, new = _insert_award(session, _new_award(
-                template, user_pk, course_pk, method="rule", evidence=evaluation.explanation(), now=now,
-                valid_days=row.valid_days, by=None))
-            if new:
-                created.append(award)
-        pending = [r for r in pending if r not in earned] if earned else []
+        evaluated = [(row, rule, rules.evaluate(rule, facts, held)) for row, rule in pending
+                     if row.template_id not in holding]
+        earned = [(row, evaluation) for row, _, evaluation in evaluated if evaluation.satisfied]
+        for row, _ in earned:
+            holding.add(row.template_id)
+            valid_until = now + timedelta(days=row.valid_days) if row.valid_days else None
+            if valid_until is None or valid_until > now:  # as held_templates reads the new award back
+                held.add(str(row.template_id))
+        earned_all += earned
+        pending = [(row, rule) for row, rule, evaluation in evaluated if not evaluation.satisfied] if earned else []
+    return earned_all
+
+
+def evaluate_learner(session: Session, course_pk: int, user_pk: int, *, now: datetime) -> list[Award]:
+    """Award every credential of the course whose rule the learner now satisfies; returns the new awards."""
+    pending = [(row, rule_of(row)) for row in _course_rules(session, course_pk)]
+    holding = {a.template_id for a in awards_of(session, user_pk)}
+    earned = _earn(pending, learner_facts(session, course_pk, user_pk), holding,
+                   held_templates(session, user_pk, now), now)
+    created: list[Award] = []
+    for row, evaluation in earned:
+        award, new = _insert_award(session, _rule_award(session, row, evaluation, user_pk, course_pk, now))
+        if new:
+            created.append(award)
     return created
+
+
+def _rule_award(session: Session, row: AwardRule, evaluation: rules.Evaluation, user_pk: int, course_pk: int,
+                now: datetime, versions: dict[int, tuple[CredentialTemplate, int]] | None = None) -> Award:
+    """The award ``row`` grants; ``versions`` keeps each template and its current version for a whole run."""
+    known = versions if versions is not None else {}
+    if row.template_id not in known:
+        template = session.get_one(CredentialTemplate, row.template_id)
+        known[row.template_id] = template, current_version(template).id
+    template, version_pk = known[row.template_id]
+    return _new_award(template, user_pk, course_pk, method="rule", evidence=evaluation.explanation(), now=now,
+                      valid_days=row.valid_days, by=None, version_pk=version_pk)
 
 
 def course_learners(session: Session, course_pk: int) -> list[int]:
     """Users with progress in the course, and members of the course (roster) without a teaching role, by id."""
-    with_facts = session.scalars(select(ProgressFact.user_id).where(ProgressFact.course_id == course_pk))
-    members = session.scalars(select(Membership).where(Membership.course_id == course_pk))
-    learners = {m.user_id for m in members if not set(m.roles) & TEACHING_ROLES}
+    with_facts = session.scalars(select(ProgressFact.user_id).where(ProgressFact.course_id == course_pk).distinct())
+    members = session.execute(select(Membership.user_id, Membership.roles).where(Membership.course_id == course_pk))
+    learners = {user for user, roles in members if not set(roles) & TEACHING_ROLES}
     return sorted(set(with_facts) | learners)
 
 
+EVALUATION_CHUNK = 500  # learners whose holdings are read, and awards inserted, together
+
+
 def evaluate_course(session: Session, course_pk: int, *, now: datetime) -> list[Award]:
-    """Run :func:`evaluate_learner` for every learner of the course (after a sync)."""
-    return [a for user in course_learners(session, course_pk) for a in evaluate_learner(session, course_pk, user,
-                                                                                       now=now)]
+    """:func:`evaluate_learner` for every learner of the course (after a sync), read and written in bulk.
+
+    The same decisions, but the course's facts come in one query, what learners hold in one query per chunk of
+    learners, and a chunk's new awards are inserted in one SAVEPOINT; if that meets an award another worker
+    created meanwhile, the chunk's awards are inserted one by one as :func:`evaluate_learner` does.
+    """
+    pending = [(row, rule_of(row)) for row in _course_rules(session, course_pk)]
+    if not pending:
+        return []
+    facts: dict[int, list[rules.Fact]] = {}
+    rows = session.execute(select(ProgressFact.user_id, ProgressFact.activity, ProgressFact.completed,
+                                  ProgressFact.passed, ProgressFact.score, ProgressFact.maximum)
+                           .where(ProgressFact.course_id == course_pk))
+    for user, activity, completed, passed, score, maximum in rows:
+        fact = rules.fact_from_activity(str(user), activity, completed=completed, passed=passed, score=score,
+                                        maximum=maximum)
+        if fact is not None:
+            facts.setdefault(user, []).append(fact)
+    created: list[Award] = []
+    versions: dict[int, tuple[CredentialTemplate, int]] = {}
+    learners = course_learners(session, course_pk)
+    for start in range(0, len(learners), EVALUATION_CHUNK):
+        chunk = learners[start:start + EVALUATION_CHUNK]
+        holding: dict[int, set[int]] = {user: set() for user in chunk}
+        held: dict[int, set[str]] = {user: set() for user in chunk}
+        for user, template_id, status, valid_until in session.execute(
+                select(Award.user_id, Award.template_id, Award.status, Award.valid_until)
+                .where(Award.user_id.in_(chunk))):
+            holding[user].add(template_id)
+            if status == "active" and (valid_until is None or valid_until > now):
+                held[user].add(str(template_id))
+        decided = [(user, row, evaluation) for user in chunk
+                   for row, evaluation in _earn(pending, facts.get(user, []), holding[user], held[user], now)]
+        created += _insert_awards(session, decided, course_pk, now, versions)
+    return created
+
+
+def _insert_awards(session: Session, decided: list[tuple[int, AwardRule, rules.Evaluation]], course_pk: int,
+                   now: datetime, versions: dict[int, tuple[CredentialTemplate, int]]) -> list[Award]:
+    if not decided:
+        return []
+    try:
+        with session.begin_nested():
+            made = [_rule_award(session, row, evaluation, user, course_pk, now, versions)
+                    for user, row, evaluation in decided]
+            session.add_all(made)
+            session.flush()
+        return made
+    except IntegrityError:  # another worker was faster for one of them: one SAVEPOINT per award
+        fresh = (_insert_award(session, _rule_award(session, row, evaluation, user, course_pk, now, versions))
+                 for user, row, evaluation in decided)
+        return [award for award, new in fresh if new]
 
 
 def _reason(reason: str) -> str:

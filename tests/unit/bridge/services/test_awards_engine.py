@@ -172,6 +172,65 @@ def test_stacked_credential_is_awarded_in_the_same_run(db: Database) -> None:
         assert made[1].evidence["criteria"][0]["satisfied"] is True
 
 
+def test_course_evaluation_in_bulk_decides_as_each_learner_alone(db: Database,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """evaluate_course reads facts and holdings in bulk and inserts per chunk (2 learners here): the same awards
+    as evaluate_learner per learner, stacked ones included, none for a learner who holds it, one each."""
+    monkeypatch.setattr(awards, "EVALUATION_CHUNK", 2)
+    with db.session() as s:
+        tenant = make_tenant(s, "bulk", learners=5)
+        course = tenant.course.id
+        s.add(CourseLineItem(course_id=course, url=ITEMS[0], label="Item 0", score_maximum=10))
+        first = templates.save_template(s, registration_pk=tenant.registration.id, course_pk=course,
+                                        template=sample_template())
+        awards.set_rule(s, first, course, Rule((Criterion(AGS, ITEMS[0], Condition.MIN_SCORE, 50.0),)))
+        stacked = templates.save_template(s, registration_pk=tenant.registration.id, course_pk=None,
+                                          template=sample_template(title=LangText(en="Stacked")))
+        awards.set_rule(s, stacked, course, Rule((Criterion(CriterionKind.CREDENTIAL, str(first.id)),)))
+        s.commit()
+        first_id, stacked_id, users = first.id, stacked.id, [u.id for u in tenant.learners]
+    for user, score in zip(users, [10, 3, 7, 5, 9], strict=True):  # 50 % and more: all but users[1]
+        add_fact(db, course, user, ITEMS[0], score)
+    with db.session() as s:  # users[4] already holds the first credential (awarded alone)
+        assert [a.template_id for a in awards.evaluate_learner(s, course, users[4], now=NOW)] == [first_id,
+                                                                                                  stacked_id]
+        s.commit()
+    with db.session() as s:
+        made = awards.evaluate_course(s, course, now=NOW)
+        s.commit()
+        assert sorted((a.user_id, a.template_id) for a in made) == sorted(
+            (u, t) for u in (users[0], users[2], users[3]) for t in (first_id, stacked_id))
+        assert all(a.evidence["criteria"][0]["satisfied"] for a in made)
+        assert awards.evaluate_course(s, course, now=NOW) == []  # nothing twice
+    assert [award_count(db, u) for u in users] == [2, 0, 2, 2, 2]
+
+
+def test_course_evaluation_meeting_another_workers_award_inserts_the_rest(db: Database,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another worker awards a learner between our read of holdings and our insert: the chunk's SAVEPOINT fails
+    on the unique constraint, and the awards are inserted one by one — theirs stays, ours are not duplicated."""
+    course, template_id, users = setup_course(db, "bulk-race", Rule((Criterion(AGS, ITEMS[0]),)))
+    for user in users:
+        add_fact(db, course, user, ITEMS[0], 10)
+    earn = awards._earn
+    raced: list[int] = []
+    calls = count()
+
+    def earn_while_another_worker_awards(*args: object, **kwargs: object) -> object:
+        if next(calls) == 0:  # before our first decision, the other worker commits its award for users[1]
+            with db.session() as other:
+                raced.extend(a.id for a in awards.evaluate_learner(other, course, users[1], now=NOW))
+                other.commit()
+        return earn(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(awards, "_earn", earn_while_another_worker_awards)
+    with db.session() as s:
+        made = awards.evaluate_course(s, course, now=NOW)
+        s.commit()
+        assert [a.user_id for a in made] == [users[0]] and len(raced) == 1
+    assert [award_count(db, u) for u in users] == [1, 1]
+
+
 def test_manual_award_revoke_and_suspend_keep_a_history(db: Database) -> None:
     course, template_id, (user, _) = setup_course(db, "manual", Rule((Criterion(AGS, ITEMS[1]),)))
     with db.session() as s:
