@@ -30,44 +30,12 @@ def prefetched(pages: Iterator[T], *, depth: int = PREFETCH_PAGES, patience: flo
     failure semantics are those of ``pages``: an error fetching page N+1 surfaces only after pages up to N
     were yielded (and stored). Closing the generator early stops the worker after its current request.
     """
-    queue: Queue[tuple[str, Any]] = Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def offer(item: tuple[str, Any]) -> bool:
-        while not stop.is_set():
-            try:
-                queue.put(item, timeout=0.05)
-                return True
-            except Full:
-                continue
-        return False
-
-    def work() -> None:
-        try:
-            for page in pages:
-                if not offer(("page", page)):
-                    return
-            offer(("done", None))
-        except BaseException as err:  # handed to the consumer, raised there in order
-            offer(("error", err))
-
-    worker = threading.Thread(target=work, name="sync-prefetch", daemon=True)
-    worker.start()
+    many = prefetched_many([(None, lambda: pages)], workers=1, depth=depth, patience=patience,
+                           before_wait=before_wait)
     try:
-        while True:
-            try:
-                kind, value = queue.get(timeout=patience)
-            except Empty:
-                before_wait()
-                kind, value = queue.get()
-            if kind == "done":
-                return
-            if kind == "error":
-                raise value
-            yield value
+        yield from (page for _, page in many if page is not None)
     finally:
-        stop.set()
-        worker.join()
+        many.close()  # closing early stops the worker after its current request
 
 
 K = TypeVar("K")
