@@ -142,20 +142,26 @@ def test_a_worker_killed_mid_sync_is_resumed_by_another_and_nothing_is_duplicate
         stop_live(live)
 
 
+def _awarded_course(live: Any, learners: int) -> Any:
+    """A course whose learners (each with an e-mail) all hold a pending award: issuance work for the shards."""
+    with live.session() as session:
+        tenant = make_tenant(session, learners=learners)
+        for n, user in enumerate(tenant.learners):
+            user.email = f"learner-{n}@example.edu"
+        template = templates.save_template(session, registration_pk=tenant.registration.id,
+                                           course_pk=tenant.course.id, template=sample_template())
+        for user in tenant.learners:
+            awards.award_manually(session, template, user.id, tenant.course.id, reason="done", by=None,
+                                  now=utcnow())
+        session.commit()
+        return tenant
+
+
 def test_two_workers_share_one_course_s_issuance_in_shards_and_issue_each_award_once(tmp_path: Path,
                                                                                      workers: Any) -> None:
     live = _live(tmp_path, members=0)
     try:
-        with live.session() as session:
-            tenant = make_tenant(session, learners=24)
-            for n, user in enumerate(tenant.learners):
-                user.email = f"learner-{n}@example.edu"
-            template = templates.save_template(session, registration_pk=tenant.registration.id,
-                                               course_pk=tenant.course.id, template=sample_template())
-            for user in tenant.learners:
-                awards.award_manually(session, template, user.id, tenant.course.id, reason="done", by=None,
-                                      now=utcnow())
-            session.commit()
+        tenant = _awarded_course(live, learners=24)
         workers(live, BRIDGE_JOB_ISSUANCE_SHARDS="3")
         workers(live, BRIDGE_JOB_ISSUANCE_SHARDS="3")
         make_celery(live.app).send_task("bridge.fanout", args=("issuance",))
@@ -184,16 +190,7 @@ def test_a_worker_killed_mid_shard_is_taken_over_and_no_award_is_issued_twice(tm
     takeover = {"BRIDGE_JOB_LOCK_TTL_SECONDS": "2", "BRIDGE_CELERY_VISIBILITY_TIMEOUT": "3",
                 "BRIDGE_JOB_RETRY_BACKOFF_SECONDS": "1", "BRIDGE_JOB_ISSUANCE_SHARDS": "2"}
     try:
-        with live.session() as session:
-            tenant = make_tenant(session, learners=400)
-            for n, user in enumerate(tenant.learners):
-                user.email = f"learner-{n}@example.edu"
-            template = templates.save_template(session, registration_pk=tenant.registration.id,
-                                               course_pk=tenant.course.id, template=sample_template())
-            for user in tenant.learners:
-                awards.award_manually(session, template, user.id, tenant.course.id, reason="done", by=None,
-                                      now=utcnow())
-            session.commit()
+        tenant = _awarded_course(live, learners=400)
         first = workers(live, **takeover)
         make_celery(live.app).send_task("bridge.fanout", args=("issuance",))
 
